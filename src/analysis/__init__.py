@@ -1,0 +1,87 @@
+"""Reanalysis compendium of Maughan (1986): muscle cramp versus serum electrolytes.
+
+The public API is re-exported here and imported lazily, so ``import analysis``
+costs little more than importing NumPy: the heavy modules (pandas, SciPy,
+matplotlib) load on first use of a function that needs them.
+
+Examples
+--------
+>>> import analysis
+>>> round(float(analysis.plasma_volume_change(15.1, 16.7, 0.44, 0.453)), 2)
+-11.68
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # data loading and validation
+    "load_cohort": "analysis.validation",
+    "check_cohort": "analysis.validation",
+    "CohortCheck": "analysis.validation",
+    "DataValidationError": "analysis.validation",
+    "Problem": "analysis.validation",
+    "add_derived": "analysis.validation",
+    # physiology
+    "plasma_volume_change": "analysis.physiology",
+    "blood_volume_change": "analysis.physiology",
+    "cell_volume_change": "analysis.physiology",
+    # group comparison
+    "compare_groups": "analysis.compare",
+    "compare_paired": "analysis.paired",
+    # effect sizes, equivalence, power, Bayes factors, multiplicity
+    "hedges_g": "analysis.effect_size",
+    "HedgesG": "analysis.effect_size",
+    "welch_tost": "analysis.equivalence",
+    "TostResult": "analysis.equivalence",
+    "margin_sensitivity": "analysis.equivalence",
+    "power_two_sample": "analysis.power",
+    "minimum_detectable_effect": "analysis.power",
+    "bayes_factor_ttest": "analysis.bayes",
+    "holm": "analysis.multiplicity",
+    # resampling
+    "bootstrap_mean_diff_ci": "analysis.resampling",
+    "permutation_test_mean_diff": "analysis.resampling",
+    # published summaries
+    "compare_summary": "analysis.summaries",
+    "SummaryComparison": "analysis.summaries",
+    "check_reported_p": "analysis.summaries",
+    "ReportedPCheck": "analysis.summaries",
+    # example data
+    "generate_cohort": "analysis.synthetic",
+    "example_path": "analysis.paths",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from analysis.compare import compare_groups
+    from analysis.physiology import blood_volume_change, cell_volume_change, plasma_volume_change
+    from analysis.validation import (
+        CohortCheck,
+        DataValidationError,
+        Problem,
+        add_derived,
+        check_cohort,
+        load_cohort,
+    )

@@ -1,0 +1,219 @@
+"""The command line: ``cramp-reanalysis`` (also ``python -m analysis``).
+
+Exit status: 0 on success, 2 when the data or the options are unusable (every
+problem is printed on stderr, one per line, and nothing is written), 1 when a
+report could not be built for another reason (a notebook failed; the message
+says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["build_parser", "main"]
+
+EPILOG = """\
+examples:
+  cramp-reanalysis validate my_runners.csv
+  cramp-reanalysis report my_runners.csv --out my-report
+  cramp-reanalysis report export.csv --out rep --sep ';' --decimal , \\
+      --column sodium_post="Na after (mmol/L)" --group-column Cramp \\
+      --cramp-label Yes --control-label No --haematocrit-unit percent
+  cramp-reanalysis report --out reports --all-notebooks --force   # bundled example
+
+A valid file has one row per runner, a group column (cramp / control, or
+labels you map with --cramp-label/--control-label) and at least one analyte
+column such as sodium_pre, sodium_post, potassium_post, haemoglobin_pre,
+haematocrit_post. See README.md, "Your own data".
+"""
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    if not key.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
+def _margin(text: str) -> tuple[str, float]:
+    key, value = _key_value(text)
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--margin {text!r}: the margin must be a number, e.g. sodium=3"
+        ) from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"--margin {text!r}: the margin must be positive")
+    return key, number
+
+
+def _separator(text: str) -> str:
+    return {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(text, text)
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("reading the file")
+    g.add_argument("--sep", type=_separator, metavar="SEP",
+                   help="field separator: ',', ';', tab or '|' (default: detected)")
+    g.add_argument("--decimal", choices=[".", ","],
+                   help="decimal mark (default: detected)")
+    g.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, BOM or not)")
+    g.add_argument("--sheet", default=0,
+                   help="Excel sheet name or 0-based index (default: the first)")
+    m = parser.add_argument_group("mapping columns, groups and units")
+    m.add_argument("--column", action="append", type=_key_value, default=[],
+                   metavar="CANONICAL=SOURCE",
+                   help="use column SOURCE as CANONICAL, e.g. sodium_post='Na after'; "
+                        "repeatable")
+    m.add_argument("--group-column", metavar="NAME",
+                   help="the column holding the group (default: 'group' or a common "
+                        "spelling such as 'cramp')")
+    m.add_argument("--cramp-label", action="append", metavar="VALUE",
+                   help="a value meaning cramp; repeatable (default: inferred from common "
+                        "spellings such as cramp/yes/y/true)")
+    m.add_argument("--control-label", action="append", metavar="VALUE",
+                   help="a value meaning control; repeatable (default: control/no/n/false...)")
+    m.add_argument("--haematocrit-unit", choices=["auto", "fraction", "percent"],
+                   default="auto", help="default: auto (percent if the median exceeds 1.5)")
+    m.add_argument("--haemoglobin-unit", choices=["auto", "g/dL", "g/L"], default="auto",
+                   help="default: auto (g/L if the median exceeds 30)")
+    m.add_argument("--censored", choices=["error", "missing"], default="error",
+                   help="censored lab values such as '<135': an error (default) or "
+                        "missing, each reported per cell")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing but errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with every option documented."""
+    from analysis import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cramp-reanalysis",
+        description="Rerun the cramp-versus-electrolyte reanalysis (Maughan 1986) on a "
+                    "dataset: validate it, compare crampers with controls, and write a report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check a file and print every problem",
+                       description="Check a file and print the validation report. Exit "
+                                   "status 2 if anything must be fixed.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    v.add_argument("data", type=Path, help="CSV (any common separator) or .xlsx file")
+    _add_data_options(v)
+
+    r = sub.add_parser("report", help="run the whole analysis and write a report folder",
+                       description="Validate DATA, run the analysis notebooks on it and write "
+                                   "report.html, results.csv, validation.txt, "
+                                   "provenance.json, the executed notebooks and the figures "
+                                   "(PNG and SVG) into --out.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    r.add_argument("data", type=Path, nargs="?",
+                   help="CSV or .xlsx file (default: the bundled synthetic marathon cohort)")
+    r.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="report folder to create; refused if it exists, unless --force")
+    r.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    r.add_argument("--margin", action="append", type=_margin, default=[],
+                   metavar="VARIABLE=VALUE",
+                   help="equivalence margin in the variable's unit, e.g. sodium=2 or "
+                        "pv_change=4; repeatable (defaults: sodium 3, potassium 0.5, "
+                        "chloride 3, bicarbonate 2, magnesium 0.1 mmol/L, pv_change 5 %%)")
+    r.add_argument("--n-resamples", type=int, default=10_000,
+                   help="bootstrap and permutation resamples (default: 10000)")
+    r.add_argument("--seed", type=int, default=None,
+                   help="seed of every resampling method (default: fixed, recorded)")
+    r.add_argument("--all-notebooks", action="store_true",
+                   help="run every notebook, not only those that analyse DATA (teaching "
+                        "notebooks on the other bundled cohorts included)")
+    _add_data_options(r)
+    return parser
+
+
+def _load_options(args: argparse.Namespace) -> dict[str, object]:
+    sheet: str | int = args.sheet
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet)
+    options: dict[str, object] = {
+        "sep": args.sep,
+        "decimal": args.decimal,
+        "encoding": args.encoding,
+        "sheet": sheet,
+        "columns": dict(args.column) or None,
+        "group_column": args.group_column,
+        "cramp_labels": args.cramp_label,
+        "control_labels": args.control_label,
+        "haematocrit_unit": args.haematocrit_unit,
+        "haemoglobin_unit": args.haemoglobin_unit,
+        "censored": args.censored,
+    }
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _print_problems(problems: Sequence[object]) -> None:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from analysis.validation import DataValidationError, check_cohort
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    options = _load_options(args)
+    if args.command == "validate":
+        if not args.data.is_file():
+            print(f"error: {args.data}: no such file", file=sys.stderr)
+            return 2
+        check = check_cohort(args.data, **options)  # type: ignore[arg-type]
+        if not args.quiet or not check.ok:
+            print(check.to_text(), end="")
+        if not check.ok:
+            _print_problems(check.errors)
+            return 2
+        return 0
+
+    from analysis import paths
+    from analysis.report import ReportError, build_report
+
+    data = args.data or paths.example_path("marathon")
+    if not data.is_file():
+        print(f"error: {data}: no such file", file=sys.stderr)
+        return 2
+    notebooks = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")) if (
+        args.all_notebooks) else None  # fmt: skip
+    try:
+        build_report(
+            data, args.out, notebooks=notebooks, load_options=options,
+            margins=dict(args.margin) or None, n_resamples=args.n_resamples, seed=args.seed,
+            force=args.force, progress=say,
+        )  # fmt: skip
+    except DataValidationError as exc:
+        print(f"error: {data} cannot be analysed; {len(exc.problems)} problem(s), nothing "
+              "was written:", file=sys.stderr)  # fmt: skip
+        _print_problems(exc.problems)
+        return 2
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ReportError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

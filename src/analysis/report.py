@@ -1,0 +1,315 @@
+"""Run the analysis notebooks on a dataset and assemble the report folder.
+
+:func:`build_report` validates the input, writes the comparison table and the
+validation report, executes the notebooks with papermill (parameterised: the
+data path and a figure folder), converts each to HTML, combines them into one
+self-contained ``report.html``, and records provenance. Everything is built in
+a temporary folder beside the destination and moved into place only when
+complete, so an interrupted or failing run never leaves a folder that looks
+finished; an existing destination is replaced only when ``force=True``.
+
+Layout of a report folder::
+
+    report.html          one page, figures embedded, code hidden
+    results.csv          compare_groups on every variable present
+    validation.txt       every check and its outcome
+    provenance.json      input path and sha256, options, versions, seed, time
+    cohort.csv           the cohort as loaded, in the canonical schema
+    notebooks/NN-*.ipynb the executed notebooks
+    html/NN-*.html       one page per notebook
+    figures/*.png|svg    every figure
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from analysis import paths
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ReportError", "build_report", "data_notebooks", "sha256_of"]
+
+_VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "matplotlib", "papermill",
+              "nbconvert", "ipykernel")  # fmt: skip
+
+
+class ReportError(RuntimeError):
+    """The report could not be built (not a data problem)."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote."""
+
+    out_dir: Path
+    notebooks: tuple[Path, ...]
+    figures: tuple[Path, ...]
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _parameters_of(notebook: Path) -> dict[str, Any]:
+    import papermill as pm
+
+    return dict(pm.inspect_notebook(str(notebook)))
+
+
+def data_notebooks(folder: Path | None = None) -> list[Path]:
+    """The notebooks that analyse a dataset: those with a ``data_path`` parameter."""
+    folder = folder or paths.NOTEBOOKS_DIR
+    return [nb for nb in sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+            if "data_path" in _parameters_of(nb)]  # fmt: skip
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _combine_html(executed: Sequence[Path], title: str, intro_markdown: str) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    combined = nbformat.v4.new_notebook()
+    combined.cells.append(nbformat.v4.new_markdown_cell(intro_markdown))
+    for nb_path in executed:
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            if "parameters" in cell.metadata.get("tags", []) or "injected-parameters" in (
+                cell.metadata.get("tags", [])
+            ):
+                continue
+            combined.cells.append(cell)
+    combined.metadata["title"] = title
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)  # fmt: skip
+    body, _ = exporter.from_notebook_node(combined)
+    return body
+
+
+def _notebook_html(nb_path: Path) -> str:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(nb_path))
+    return body
+
+
+def build_report(
+    data_path: str | Path,
+    out_dir: str | Path,
+    *,
+    notebooks: Sequence[Path] | None = None,
+    load_options: Mapping[str, Any] | None = None,
+    margins: Mapping[str, float] | None = None,
+    n_resamples: int = 10_000,
+    seed: int | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    cohort_name: str | None = None,
+) -> ReportResult:
+    """Build a full report folder for one dataset.
+
+    Parameters
+    ----------
+    data_path : str or pathlib.Path
+        The cohort file (never modified).
+    out_dir : str or pathlib.Path
+        Destination folder; must not exist unless ``force``.
+    notebooks : sequence of pathlib.Path, optional
+        Notebooks to execute; default :func:`data_notebooks`.
+    load_options : mapping, optional
+        Options for :func:`analysis.check_cohort` (separator, mappings, units).
+    margins : mapping, optional
+        Equivalence margins, as for :func:`analysis.compare_groups`.
+    n_resamples, seed :
+        Passed to :func:`analysis.compare_groups`.
+    force : bool, default False
+        Replace an existing ``out_dir``.
+    progress : callable, optional
+        Called with one line of progress per step.
+    cohort_name : str, optional
+        How the report names the dataset (default: the file name).
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    analysis.DataValidationError
+        If the data fail validation; nothing is written.
+    FileExistsError
+        If ``out_dir`` exists and ``force`` is false; it is left untouched.
+    ReportError
+        If a notebook fails to execute; nothing is written.
+    """
+    import papermill as pm
+
+    from analysis.compare import DEFAULT_SEED, compare_groups, default_variables
+    from analysis.validation import check_cohort
+
+    say = progress or (lambda _line: None)
+    data_path = Path(data_path).resolve()
+    out_dir = Path(out_dir).resolve()
+    seed = DEFAULT_SEED if seed is None else seed
+    if out_dir.exists() and not force:
+        raise FileExistsError(
+            f"{out_dir} exists; choose another --out or pass --force to replace it"
+        )
+    input_hash = sha256_of(data_path) if data_path.is_file() else None
+    check = check_cohort(data_path, **dict(load_options or {}))
+    check.raise_for_errors()
+    cohort = cast("pd.DataFrame", check.cohort)  # no errors means a cohort
+    notebooks = list(notebooks) if notebooks is not None else data_notebooks()
+    if not notebooks:
+        raise ReportError(f"no notebooks to run in {paths.NOTEBOOKS_DIR}")
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        (work / "notebooks").mkdir()
+        (work / "html").mkdir()
+        figures = work / "figures"
+        figures.mkdir()
+        (work / "validation.txt").write_text(check.to_text(), encoding="utf-8")
+        canonical = [c for c in cohort.columns if c in _canonical_columns()]
+        cohort_csv = work / "cohort.csv"
+        cohort[canonical].to_csv(cohort_csv, index=False, lineterminator="\n")
+        say(f"validated {data_path.name}: {check.n_rows} rows, {len(check.warnings)} "
+            "warnings accepted")  # fmt: skip
+        variables = default_variables(cohort)
+        results = compare_groups(cohort, variables, margins=margins, n_resamples=n_resamples,
+                                 seed=seed)  # fmt: skip
+        results.to_csv(work / "results.csv", index=False, lineterminator="\n")
+        say(f"compared {len(variables)} variables -> results.csv")
+        executed = []
+        env_backup = os.environ.get("JUPYTER_DATA_DIR")
+        # a stale user kernelspec must not run the notebooks in another environment
+        os.environ["JUPYTER_DATA_DIR"] = str(work / ".jupyter")
+        try:
+            for i, nb in enumerate(notebooks, start=1):
+                say(f"[{i}/{len(notebooks)}] running {nb.name}")
+                declared = _parameters_of(nb)
+                params: dict[str, Any] = {}
+                if "data_path" in declared:
+                    params["data_path"] = str(cohort_csv)
+                if "figure_dir" in declared:
+                    params["figure_dir"] = str(figures)
+                if "margins" in declared and margins:
+                    params["margins"] = dict(margins)
+                if "cohort_name" in declared:
+                    params["cohort_name"] = cohort_name or data_path.name
+                target = work / "notebooks" / nb.name
+                try:
+                    pm.execute_notebook(
+                        str(nb), str(target), parameters=params, kernel_name="python3",
+                        progress_bar=False, cwd=str(nb.parent), log_output=False,
+                    )  # fmt: skip
+                except pm.PapermillExecutionError as exc:
+                    raise ReportError(
+                        f"notebook {nb.name} failed in cell {exc.exec_count}: "
+                        f"{exc.ename}: {exc.evalue}"
+                    ) from None
+                (work / "html" / nb.with_suffix(".html").name).write_text(
+                    _notebook_html(target), encoding="utf-8"
+                )
+                executed.append(target)
+        finally:
+            if env_backup is None:
+                os.environ.pop("JUPYTER_DATA_DIR", None)
+            else:
+                os.environ["JUPYTER_DATA_DIR"] = env_backup
+            shutil.rmtree(work / ".jupyter", ignore_errors=True)
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        provenance = {
+            "input": {"path": str(data_path), "sha256": input_hash,
+                      "rows": check.n_rows},  # fmt: skip
+            "options": {
+                "load": {k: (list(v) if isinstance(v, tuple | set) else v)
+                         for k, v in dict(load_options or {}).items()},  # fmt: skip
+                "margins": dict(margins or {}),
+                "n_resamples": n_resamples,
+                "seed": seed,
+            },
+            "decisions": check.decisions,
+            "notebooks": [nb.name for nb in notebooks],
+            "versions": _versions(),
+            "platform": platform.platform(),
+            "command": sys.argv,
+            "time": started,
+        }
+        (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        intro = _report_intro(data_path, check, results, cohort_name)
+        (work / "report.html").write_text(
+            _combine_html(executed, f"Cramp reanalysis: {data_path.name}", intro),
+            encoding="utf-8",
+        )
+        say("combined report.html")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            work.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            work.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    say(f"report written to {out_dir}")
+    return ReportResult(
+        out_dir,
+        tuple(sorted((out_dir / "notebooks").glob("*.ipynb"))),
+        tuple(sorted((out_dir / "figures").glob("*"))),
+    )
+
+
+def _canonical_columns() -> set[str]:
+    from analysis.schema import CANONICAL_COLUMNS
+
+    return set(CANONICAL_COLUMNS)
+
+
+def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | None) -> str:
+    counts = check.cohort["group"].value_counts()
+    lines = [
+        f"# Cramp reanalysis report: {cohort_name or data_path.name}",
+        "",
+        f"Input `{data_path.name}`: {check.n_rows} runners, "
+        f"{int(counts.get('cramp', 0))} with cramp and {int(counts.get('control', 0))} "
+        f"controls; {len(check.warnings)} values flagged and accepted "
+        "(see `validation.txt`). Every number below is computed from this file; "
+        "the full comparison table is `results.csv`, and `provenance.json` records "
+        "the input's sha256, the options and the versions used.",
+        "",
+        "Decisions taken while reading the file:",
+        "",
+        *[f"- {d}" for d in check.decisions],
+    ]
+    return "\n".join(lines)
