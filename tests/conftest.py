@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib
+import os
 
-matplotlib.use("Agg")
+import pandas as pd
+import pytest
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+os.environ.setdefault("MPLBACKEND", "Agg")
 
-from analysis import example_path, load_cohort  # noqa: E402
+from analysis import example_path, load_cohort
 
 
 @pytest.fixture(scope="session")

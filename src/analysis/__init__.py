@@ -14,7 +14,7 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -72,16 +72,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
-
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from analysis.compare import compare_groups
-    from analysis.physiology import blood_volume_change, cell_volume_change, plasma_volume_change
-    from analysis.validation import (
-        CohortCheck,
-        DataValidationError,
-        Problem,
-        add_derived,
-        check_cohort,
-        load_cohort,
-    )

@@ -89,6 +89,4 @@ def example_path(name: str = "marathon") -> Path:
     try:
         return DATA_DIR / EXAMPLES[name]
     except KeyError:
-        raise ValueError(
-            f"`name` must be one of {sorted(EXAMPLES)}; got {name!r}"
-        ) from None
+        raise ValueError(f"`name` must be one of {sorted(EXAMPLES)}; got {name!r}") from None

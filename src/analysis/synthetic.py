@@ -158,9 +158,14 @@ MARATHON = CohortSpec(
     onset_km=(42.195, 35, 6),
     id_prefix="M",
     null_columns=(
-        "sodium_pre", "sodium_post", "potassium_pre", "potassium_post",
-        "bicarbonate_pre", "bicarbonate_post", "pv_change",
-    ),  # fmt: skip
+        "sodium_pre",
+        "sodium_post",
+        "potassium_pre",
+        "potassium_post",
+        "bicarbonate_pre",
+        "bicarbonate_post",
+        "pv_change",
+    ),
     within_changes={"sodium_change": (+1, 0.001), "pv_change": (-1, 0.05)},
     published_facts=(
         "82 male runners: 15 reported cramp, 67 did not (Maughan 1986)",
@@ -265,8 +270,9 @@ def _draw(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
     z_change = rng.multivariate_normal(np.zeros(len(names)), corr, n)
     for k, analyte in enumerate(spec.analytes):
         z_pre = rng.standard_normal(n)
-        z_chg = analyte.rho_pre_change * z_pre + np.sqrt(1 - analyte.rho_pre_change**2) * (
-            z_change[:, k]
+        z_chg = (
+            analyte.rho_pre_change * z_pre
+            + np.sqrt(1 - analyte.rho_pre_change**2) * (z_change[:, k])
         )
         pre = analyte.pre.mean + analyte.pre.sd * z_pre
         change = analyte.change.mean + analyte.change.sd * z_chg
@@ -297,8 +303,10 @@ def _findings_hold(spec: CohortSpec, frame: pd.DataFrame) -> bool:
     is_cramp = (derived["group"] == "cramp").to_numpy()
     for column in spec.null_columns:
         a, b = derived[column].to_numpy()[is_cramp], derived[column].to_numpy()[~is_cramp]
-        if min(stats.ttest_ind(a, b, equal_var=False).pvalue,
-               stats.mannwhitneyu(a, b).pvalue) < 0.05:  # fmt: skip
+        if (
+            min(stats.ttest_ind(a, b, equal_var=False).pvalue, stats.mannwhitneyu(a, b).pvalue)
+            < 0.05
+        ):
             return False
     for column, (sign, alpha) in spec.within_changes.items():
         for rows in (is_cramp, ~is_cramp):

@@ -1,0 +1,380 @@
+"""Crampers versus controls, one tidy row per variable.
+
+:func:`compare_groups` assembles, for every variable, what a careful
+reanalysis reports: group summaries, the mean difference (cramp minus
+control) with its Welch confidence interval, parametric and rank tests, a
+resampling interval and test, Hedges' g with its interval, a Holm adjustment
+across the variables of the call, an equivalence test against a stated
+margin, the power and minimum detectable difference of the design, and a
+Bayes factor. Each statistic comes from a module of its own, checked against
+R; this module only assembles. Results are never rounded here.
+
+Examples
+--------
+>>> from analysis import compare_groups, load_cohort, example_path
+>>> cohort = load_cohort(example_path("marathon"))
+>>> table = compare_groups(cohort, ["sodium_post", "pv_change"], n_resamples=2000)
+>>> table[["variable", "n_cramp", "n_control"]]
+      variable  n_cramp  n_control
+0  sodium_post       15         67
+1    pv_change       15         67
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import schema
+
+__all__ = ["DEFAULT_SEED", "compare_groups", "default_variables", "group_values"]
+
+#: the seed used by every resampling method unless one is given
+DEFAULT_SEED = 20261125
+
+_NUMERIC_KINDS = "biuf"
+
+
+def group_values(cohort: pd.DataFrame, variable: str) -> tuple[np.ndarray, np.ndarray]:
+    """The non-missing values of ``variable`` in the cramp and control groups.
+
+    Raises
+    ------
+    KeyError
+        If ``group`` or ``variable`` is not a column.
+    TypeError
+        If ``variable`` is not numeric.
+    """
+    if "group" not in cohort.columns:
+        raise KeyError("`cohort` has no 'group' column; load it with analysis.load_cohort")
+    if variable not in cohort.columns:
+        raise KeyError(
+            f"`variables` names {variable!r}, which is not a column of `cohort`; "
+            f"its columns are {', '.join(map(str, cohort.columns))}"
+        )
+    column = cohort[variable]
+    if column.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"variable {variable!r} must be numeric; its dtype is {column.dtype}")
+    values = column.to_numpy(dtype=float)
+    group = cohort["group"].to_numpy()
+    keep = ~np.isnan(values)
+    return values[keep & (group == "cramp")], values[keep & (group == "control")]
+
+
+def default_variables(cohort: pd.DataFrame) -> list[str]:
+    """The analysed variables present in ``cohort``, in canonical order.
+
+    Every analyte's ``_pre``, ``_post`` and ``_change`` column, then the
+    plasma-volume change; age, finishing time and onset are descriptive.
+    """
+    names = [f"{a}_{t}" for a in schema.ANALYTES for t in ("pre", "post", "change")] + ["pv_change"]
+    return [n for n in names if n in cohort.columns]
+
+
+def _margins_for(
+    variables: list[str], margins: Mapping[str, float] | None
+) -> dict[str, float | None]:
+    margins = dict(margins or {})
+    for name, value in margins.items():
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise ValueError(f"`margins[{name!r}]` must be a positive number; got {value!r}")
+    out: dict[str, float | None] = {}
+    for v in variables:
+        if v in margins:
+            out[v] = float(margins[v])
+        elif schema.base_of(v) in margins and v not in schema.DERIVED:
+            out[v] = float(margins[schema.base_of(v)])
+        else:
+            out[v] = schema.default_margin(v)
+    return out
+
+
+def _empty_row(variable: str, x: np.ndarray, y: np.ndarray, note: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "variable": variable,
+        "unit": schema.unit_of(variable),
+        "n_cramp": len(x),
+        "n_control": len(y),
+    }
+    row["note"] = note
+    return row
+
+
+def _compare_one(
+    variable: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    margin: float | None,
+    confidence_level: float,
+    n_resamples: int,
+    seed: int,
+) -> dict[str, Any]:
+    from analysis.bayes import bayes_factor_ttest
+    from analysis.effect_size import hedges_g_from_stats
+    from analysis.equivalence import welch_tost_from_stats
+    from analysis.power import minimum_detectable_effect, power_two_sample
+    from analysis.rank_tests import brunner_munzel, mannwhitney_r
+    from analysis.resampling import bootstrap_mean_diff_ci, permutation_test_mean_diff
+
+    for label, values in (("cramp", x), ("control", y)):
+        if len(values) < 2:
+            return _empty_row(
+                variable,
+                x,
+                y,
+                f"fewer than 2 values in group {label!r} (n = {len(values)}): nothing computed",
+            )
+    n1, n2 = len(x), len(y)
+    m1, m2 = float(x.mean()), float(y.mean())
+    s1, s2 = float(x.std(ddof=1)), float(y.std(ddof=1))
+    if s1 == 0 and s2 == 0:
+        row = _empty_row(variable, x, y, "no variation in either group: tests undefined")
+        row.update(mean_cramp=m1, mean_control=m2, sd_cramp=s1, sd_control=s2, mean_diff=m1 - m2)
+        return row
+    alpha = 1 - confidence_level
+    welch = stats.ttest_ind(x, y, equal_var=False)
+    welch_ci = welch.confidence_interval(confidence_level)
+    student = stats.ttest_ind(x, y, equal_var=True)
+    w_stat, p_mw, mw_method = mannwhitney_r(x, y)
+    _, _, p_bm = brunner_munzel(x, y)
+    perm = permutation_test_mean_diff(x, y, n_resamples=n_resamples, seed=seed)
+    boot = bootstrap_mean_diff_ci(
+        x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
+    )
+    g = hedges_g_from_stats(n1, m1, s1, n2, m2, s2, confidence_level=confidence_level)
+    sd_pooled = math.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2))
+    mde_d = minimum_detectable_effect(n1, n2, power=0.8, alpha=alpha)
+    row: dict[str, Any] = {
+        "variable": variable,
+        "unit": schema.unit_of(variable),
+        "n_cramp": n1,
+        "n_control": n2,
+        "mean_cramp": m1,
+        "mean_control": m2,
+        "sd_cramp": s1,
+        "sd_control": s2,
+        "mean_diff": m1 - m2,
+        "ci_low": float(welch_ci.low),
+        "ci_high": float(welch_ci.high),
+        "t": float(welch.statistic),
+        "df": float(welch.df),
+        "p_welch": float(welch.pvalue),
+        "p_student": float(student.pvalue),
+        "p_mannwhitney": p_mw,
+        "p_brunnermunzel": p_bm,
+        "p_permutation": perm.pvalue,
+        "boot_ci_low": boot.ci_low,
+        "boot_ci_high": boot.ci_high,
+        "hedges_g": g.g,
+        "hedges_g_ci_low": g.ci_low,
+        "hedges_g_ci_high": g.ci_high,
+        "margin": np.nan,
+        "p_tost": np.nan,
+        "tost_ci_low": np.nan,
+        "tost_ci_high": np.nan,
+        "equivalent": pd.NA,
+        "power_at_margin": np.nan,
+        "mde": mde_d * sd_pooled,
+        "mde_d": mde_d,
+        "bf10": bayes_factor_ttest(float(student.statistic), n1, n2),
+    }
+    notes = []
+    if margin is None:
+        notes.append("no equivalence margin for this variable: TOST and power not computed")
+    else:
+        tost = welch_tost_from_stats(n1, m1, s1, n2, m2, s2, margin, alpha=alpha)
+        row.update(
+            margin=margin,
+            p_tost=tost.p_tost,
+            tost_ci_low=tost.ci_low,
+            tost_ci_high=tost.ci_high,
+            equivalent=bool(tost.equivalent),
+            power_at_margin=power_two_sample(n1, n2, margin / sd_pooled, alpha=alpha),
+        )
+    level = f"{confidence_level:.0%}"
+    tost_level = f"{1 - 2 * alpha:.0%}"
+    row["method"] = "; ".join(
+        [
+            f"Welch t-test, {level} Welch CI",
+            "Student t-test",
+            f"Mann-Whitney U ({mw_method})",
+            "Brunner-Munzel",
+            perm.method,
+            boot.method,
+            f"Hedges' g (exact J), {level} normal CI",
+            f"Welch TOST ({tost_level} CI)" if margin is not None else "no TOST",
+            "two-sample t power and MDE (80% power)",
+            "JZS Bayes factor (r = 0.707)",
+        ]
+    )
+    row["seed"] = seed
+    row["n_resamples"] = min(perm.n_resamples, boot.n_resamples)
+    row["note"] = "; ".join(notes)
+    return row
+
+
+def compare_groups(
+    cohort: pd.DataFrame,
+    variables: Iterable[str] | str | None = None,
+    *,
+    margins: Mapping[str, float] | None = None,
+    confidence_level: float = 0.95,
+    n_resamples: int = 10_000,
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Compare crampers with controls on each variable.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A cohort from :func:`analysis.load_cohort`: a ``group`` column with
+        values ``'cramp'`` and ``'control'`` and numeric variables. Missing
+        values are left out per variable; the n used is reported.
+    variables : str or iterable of str, optional
+        Numeric columns to compare, including derived ones such as
+        ``pv_change``. Default: every analyte's ``_pre``, ``_post`` and
+        ``_change`` column present, then ``pv_change``.
+    margins : mapping, optional
+        Equivalence margins (positive, in the variable's unit) by column or by
+        analyte (``{'sodium': 2}`` applies to ``sodium_pre``, ``sodium_post``
+        and ``sodium_change``). Defaults: the teaching margins of SCIENCE.md
+        (:data:`analysis.schema.DEFAULT_MARGINS`); a variable with neither gets
+        NaN equivalence and power columns and says so in ``note``.
+    confidence_level : float, default 0.95
+        For every interval; the TOST uses ``alpha = 1 - confidence_level`` and
+        reports the ``1 - 2 alpha`` interval; power and MDE use the same alpha.
+    n_resamples : int, default 10000
+        Resamples for the bootstrap interval and the permutation test.
+    seed : int, default :data:`DEFAULT_SEED`
+        Seed of every resampling method, recorded in the ``seed`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable, in the order given. Differences are cramp minus
+        control, in the variable's unit (``unit``):
+
+        - ``variable``, ``unit``, ``n_cramp``, ``n_control`` (values used);
+        - ``mean_cramp``, ``mean_control``, ``sd_cramp``, ``sd_control``;
+        - ``mean_diff``, ``ci_low``, ``ci_high`` (Welch interval), ``t``,
+          ``df`` (Welch), ``p_welch``;
+        - ``p_student`` (pooled variance), ``p_mannwhitney`` (as R's
+          ``wilcox.test`` defaults), ``p_brunnermunzel``, ``p_permutation``
+          (mean difference), ``boot_ci_low``, ``boot_ci_high`` (BCa);
+        - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high`` (pooled-SD
+          units, exact small-sample correction);
+        - ``p_holm``: ``p_welch`` adjusted by Holm across the rows of the call;
+        - ``margin``, ``p_tost``, ``tost_ci_low``, ``tost_ci_high``,
+          ``equivalent`` (Welch two one-sided tests against ±margin);
+        - ``power_at_margin`` (power to detect a difference of one margin,
+          in pooled-SD units, with these group sizes), ``mde`` (the smallest
+          difference detectable with 80 % power, in the variable's unit) and
+          ``mde_d`` (the same in pooled-SD units);
+        - ``bf10``: JZS Bayes factor for a difference (r = √2/2);
+        - ``confidence_level``, ``method`` (every test and interval used),
+          ``seed``, ``n_resamples`` (resamples actually used; 0 where an
+          asymptotic form replaced resampling), ``note`` (why anything is
+          missing; empty otherwise).
+
+    Raises
+    ------
+    KeyError
+        If a variable or ``group`` is not a column.
+    TypeError
+        If a variable is not numeric.
+    ValueError
+        For an invalid option (the message names it).
+
+    Notes
+    -----
+    A group with fewer than two values, or no variation in either group,
+    gives a row of NaN statistics with the reason in ``note`` rather than an
+    exception, so that one sparse variable does not stop a whole report.
+
+    See Also
+    --------
+    analysis.compare_paired : before-to-after change within each group.
+    analysis.compare_summary : the same from published means and SDs.
+    """
+    if not 0 < confidence_level < 1:
+        raise ValueError(
+            f"`confidence_level` must be strictly between 0 and 1; got {confidence_level!r}"
+        )
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 100:
+        raise ValueError(f"`n_resamples` must be an integer of at least 100; got {n_resamples!r}")
+    if isinstance(variables, str):
+        variables = [variables]
+    names = default_variables(cohort) if variables is None else list(variables)
+    if not names:
+        raise ValueError("`variables` is empty and `cohort` has no analyte columns")
+    margin_of = _margins_for(names, margins)
+    rows = []
+    for name in names:
+        x, y = group_values(cohort, name)
+        rows.append(
+            _compare_one(
+                name,
+                x,
+                y,
+                margin=margin_of[name],
+                confidence_level=confidence_level,
+                n_resamples=n_resamples,
+                seed=seed,
+            )
+        )
+    table = pd.DataFrame(rows, columns=_COLUMNS)
+    table["equivalent"] = table["equivalent"].astype("boolean")
+    from analysis.multiplicity import holm
+
+    table["p_holm"] = holm(table["p_welch"].to_numpy(dtype=float))
+    table["confidence_level"] = confidence_level
+    table["seed"] = seed
+    return table
+
+
+_COLUMNS = [
+    "variable",
+    "unit",
+    "n_cramp",
+    "n_control",
+    "mean_cramp",
+    "mean_control",
+    "sd_cramp",
+    "sd_control",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "t",
+    "df",
+    "p_welch",
+    "p_student",
+    "p_mannwhitney",
+    "p_brunnermunzel",
+    "p_permutation",
+    "boot_ci_low",
+    "boot_ci_high",
+    "hedges_g",
+    "hedges_g_ci_low",
+    "hedges_g_ci_high",
+    "p_holm",
+    "margin",
+    "p_tost",
+    "tost_ci_low",
+    "tost_ci_high",
+    "equivalent",
+    "power_at_margin",
+    "mde",
+    "mde_d",
+    "bf10",
+    "confidence_level",
+    "method",
+    "seed",
+    "n_resamples",
+    "note",
+]

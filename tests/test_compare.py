@@ -1,0 +1,175 @@
+"""compare_groups against R and against the primitives it assembles."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import compare_groups
+from analysis.compare import DEFAULT_SEED, default_variables
+from analysis.paths import PROJECT_ROOT
+
+# tests/reference/compare_groups.R, on data/marathon_synthetic.csv:
+#   tt <- t.test(x, y)        # Welch, 95 % CI
+#   wt <- wilcox.test(x, y)   # exact if n < 50 and no ties, else normal approx + continuity
+# with x = cramp, y = control; R 4.2.2; values written by write.csv (15 digits).
+R_REFERENCE = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "compare_groups.csv")
+REL = 1e-6  # closed forms: the issue's tolerance
+
+
+@pytest.fixture(scope="module")
+def table(marathon):
+    return compare_groups(marathon, list(R_REFERENCE["variable"]), n_resamples=2000)
+
+
+@pytest.mark.parametrize(
+    "column,r_column",
+    [
+        ("mean_diff", "mean_diff"),
+        ("ci_low", "ci_low"),
+        ("ci_high", "ci_high"),
+        ("t", "t"),
+        ("df", "df"),
+        ("p_welch", "p_welch"),
+        ("p_mannwhitney", "p_mannwhitney"),
+    ],
+)
+def test_matches_r(table, column, r_column):
+    ours = table.set_index("variable").loc[R_REFERENCE["variable"], column].to_numpy(float)
+    np.testing.assert_allclose(ours, R_REFERENCE[r_column].to_numpy(float), rtol=REL)
+
+
+def test_group_summaries_and_direction(table, marathon):
+    row = table.set_index("variable").loc["sodium_post"]
+    cramp = marathon.loc[marathon["group"] == "cramp", "sodium_post"]
+    control = marathon.loc[marathon["group"] == "control", "sodium_post"]
+    assert row["n_cramp"] == 15 and row["n_control"] == 67
+    assert row["mean_cramp"] == pytest.approx(cramp.mean(), rel=1e-12)
+    assert row["sd_control"] == pytest.approx(control.std(ddof=1), rel=1e-12)
+    assert row["mean_diff"] == pytest.approx(cramp.mean() - control.mean(), rel=1e-12)
+    assert row["unit"] == "mmol/L"
+    assert table.set_index("variable").loc["pv_change", "unit"] == "%"
+
+
+def test_student_p_is_scipys_pooled_test(table, marathon):
+    x = marathon.loc[marathon["group"] == "cramp", "potassium_post"]
+    y = marathon.loc[marathon["group"] == "control", "potassium_post"]
+    expected = stats.ttest_ind(x, y, equal_var=True).pvalue
+    assert table.set_index("variable").loc["potassium_post", "p_student"] == pytest.approx(
+        expected, rel=1e-12
+    )
+
+
+def test_holm_is_across_the_rows_of_the_call(table):
+    p = table["p_welch"].to_numpy()
+    order = np.argsort(p)
+    m = len(p)
+    adjusted = np.maximum.accumulate(np.minimum(1, (m - np.arange(m)) * p[order]))
+    expected = np.empty(m)
+    expected[order] = adjusted
+    np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-12)
+
+
+def test_default_margins_and_override(marathon):
+    table = compare_groups(
+        marathon, ["sodium_post", "age_years"], margins={"sodium": 2}, n_resamples=500
+    )
+    rows = table.set_index("variable")
+    assert rows.loc["sodium_post", "margin"] == 2
+    assert bool(rows.loc["sodium_post", "equivalent"]) == (rows.loc["sodium_post", "p_tost"] < 0.05)
+    assert np.isnan(rows.loc["age_years", "margin"])
+    assert pd.isna(rows.loc["age_years", "equivalent"])
+    assert "no equivalence margin" in rows.loc["age_years", "note"]
+    default = compare_groups(marathon, ["pv_change"], n_resamples=500)
+    assert default.loc[0, "margin"] == 5.0
+
+
+def test_tost_ci_is_90_percent_welch(table, marathon):
+    row = table.set_index("variable").loc["sodium_pre"]
+    x = marathon.loc[marathon["group"] == "cramp", "sodium_pre"]
+    y = marathon.loc[marathon["group"] == "control", "sodium_pre"]
+    ci = stats.ttest_ind(x, y, equal_var=False).confidence_interval(0.90)
+    assert (row["tost_ci_low"], row["tost_ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+    # equivalent exactly when the 90 % CI lies inside the margin
+    inside = -row["margin"] < ci.low and ci.high < row["margin"]
+    assert bool(row["equivalent"]) == inside
+
+
+def test_mde_in_units_is_mde_d_times_pooled_sd(table):
+    row = table.set_index("variable").loc["sodium_post"]
+    n1, n2, s1, s2 = row[["n_cramp", "n_control", "sd_cramp", "sd_control"]]
+    pooled = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2))
+    assert row["mde"] == pytest.approx(row["mde_d"] * pooled, rel=1e-12)
+    assert 0.7 < row["mde_d"] < 0.9  # pwr.t2n.test(15, 67, power = .8)$d = 0.8100
+
+
+def test_provenance_columns(table):
+    assert (table["seed"] == DEFAULT_SEED).all()
+    assert (table["n_resamples"] == 2000).all()
+    assert table["method"].str.contains("Welch t-test, 95% Welch CI").all()
+    assert table["method"].str.contains("BCa").all()
+    assert (table["confidence_level"] == 0.95).all()
+
+
+def test_reproducible_with_the_same_seed(marathon):
+    a = compare_groups(marathon, ["sodium_post"], n_resamples=1000, seed=7)
+    b = compare_groups(marathon, ["sodium_post"], n_resamples=1000, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bootstrap_ci_close_to_welch_ci(table):
+    # different methods, same target: BCa and Welch intervals agree to within 15 %
+    width = table["ci_high"] - table["ci_low"]
+    assert ((table["boot_ci_low"] - table["ci_low"]).abs() < 0.15 * width).all()
+    assert ((table["boot_ci_high"] - table["ci_high"]).abs() < 0.15 * width).all()
+
+
+def test_default_variables(marathon):
+    names = default_variables(marathon)
+    assert names[:3] == ["sodium_pre", "sodium_post", "sodium_change"]
+    assert names[-1] == "pv_change"
+    assert "age_years" not in names
+
+
+def test_missing_values_are_left_out_per_variable(marathon):
+    cohort = marathon.copy()
+    cohort.loc[cohort.index[:3], "sodium_post"] = np.nan
+    table = compare_groups(cohort, ["sodium_post", "sodium_pre"], n_resamples=500)
+    lost = cohort.loc[cohort.index[:3], "group"].value_counts()
+    row = table.set_index("variable").loc["sodium_post"]
+    assert row["n_cramp"] + row["n_control"] == 82 - 3
+    assert row["n_cramp"] == 15 - lost.get("cramp", 0)
+    assert table.set_index("variable").loc["sodium_pre", "n_control"] == 67
+
+
+def test_degenerate_groups_give_nan_with_reason():
+    cohort = pd.DataFrame(
+        {
+            "group": ["cramp", "control", "control", "control"],
+            "sodium_post": [140.0, 141.0, 142.0, 143.0],
+            "potassium_post": [4.0, 4.0, 4.0, np.nan],
+        }
+    )
+    cohort.loc[len(cohort)] = ["cramp", 141.0, 4.0]
+    table = compare_groups(cohort, ["sodium_post", "potassium_post"], n_resamples=500)
+    rows = table.set_index("variable")
+    assert np.isfinite(rows.loc["sodium_post", "p_welch"])
+    assert np.isnan(rows.loc["potassium_post", "p_welch"])
+    assert "no variation in either group" in rows.loc["potassium_post", "note"]
+    one = compare_groups(cohort.iloc[1:4], ["sodium_post"], n_resamples=500)
+    assert "fewer than 2 values in group 'cramp' (n = 0)" in one.loc[0, "note"]
+
+
+def test_errors_name_the_problem(marathon):
+    with pytest.raises(KeyError, match="'natrium', which is not a column"):
+        compare_groups(marathon, ["natrium"])
+    with pytest.raises(TypeError, match="variable 'subject_id' must be numeric"):
+        compare_groups(marathon, ["subject_id"])
+    with pytest.raises(KeyError, match="no 'group' column"):
+        compare_groups(marathon.drop(columns="group"), ["sodium_post"])
+    with pytest.raises(ValueError, match=r"`confidence_level` must be strictly between 0 and 1"):
+        compare_groups(marathon, ["sodium_post"], confidence_level=95)
+    with pytest.raises(ValueError, match=r"`n_resamples` must be an integer of at least 100"):
+        compare_groups(marathon, ["sodium_post"], n_resamples=10.5)
+    with pytest.raises(ValueError, match=r"`margins\['sodium'\]` must be a positive number"):
+        compare_groups(marathon, ["sodium_post"], margins={"sodium": -1})

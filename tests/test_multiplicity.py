@@ -1,0 +1,53 @@
+"""Tests for analysis.multiplicity against R p.adjust (tests/reference/closed_form.R)."""
+
+import numpy as np
+import pytest
+
+from analysis.multiplicity import holm
+
+REL = 1e-6  # closed form
+
+
+def test_matches_p_adjust():
+    # p.adjust(c(0.01, 0.04, 0.03, 0.005, 0.2), "holm")
+    np.testing.assert_allclose(
+        holm([0.01, 0.04, 0.03, 0.005, 0.2]), [0.040, 0.090, 0.090, 0.025, 0.200], rtol=REL
+    )
+
+
+def test_nan_stays_nan_and_is_not_counted():
+    # p.adjust(c(0.01, 0.04, NA, 0.03, 0.005, NA, 0.2), "holm"): m = 5, not 7
+    out = holm([0.01, 0.04, np.nan, 0.03, 0.005, np.nan, 0.2])
+    np.testing.assert_allclose(out, [0.040, 0.090, np.nan, 0.090, 0.025, np.nan, 0.200], rtol=REL)
+    assert np.isnan(out[[2, 5]]).all()
+
+
+def test_ties_and_cap_at_one():
+    # p.adjust(c(0.5, 0.0001, 0.3, 0.0001), "holm")
+    np.testing.assert_allclose(holm([0.5, 0.0001, 0.3, 0.0001]), [0.6, 4e-4, 0.6, 4e-4], rtol=REL)
+    assert holm([0.6, 0.9])[1] == 1.0
+
+
+def test_empty_and_all_nan():
+    assert holm([]).shape == (0,)
+    assert np.isnan(holm([np.nan, np.nan])).all()
+
+
+def test_input_is_not_modified():
+    p = np.array([0.03, 0.01])
+    holm(p)
+    np.testing.assert_array_equal(p, [0.03, 0.01])
+
+
+@pytest.mark.parametrize(
+    ("pvalues", "exc", "match"),
+    [
+        ([[0.1, 0.2]], ValueError, r"`pvalues` must be one-dimensional; got shape \(1, 2\)"),
+        ([0.1, 1.2], ValueError, r"`pvalues` must lie in \[0, 1\]; got \[1.2\] at \[1\]"),
+        ([-0.01], ValueError, r"`pvalues` must lie in \[0, 1\]; got \[-0.01\]"),
+        (["a"], TypeError, r"`pvalues` must be an array of numbers; got \['a'\]"),
+    ],
+)
+def test_bad_input_raises(pvalues, exc, match):
+    with pytest.raises(exc, match=match):
+        holm(pvalues)
