@@ -94,6 +94,10 @@ def _margins_for(
     return out
 
 
+def _with_count(method: str, n_resamples: int) -> str:
+    return f"{method} ({n_resamples} resamples)" if n_resamples else method
+
+
 def _empty_row(variable: str, x: np.ndarray, y: np.ndarray, note: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "variable": variable,
@@ -205,8 +209,8 @@ def _compare_one(
             "Student t-test",
             f"Mann-Whitney U ({mw_method})",
             "Brunner-Munzel",
-            perm.method,
-            boot.method,
+            _with_count(f"{perm.method} p", perm.n_resamples),
+            _with_count(f"{boot.method} CI", boot.n_resamples),
             f"Hedges' g (exact J), {level} normal CI",
             f"Welch TOST ({tost_level} CI)" if margin is not None else "no TOST",
             "two-sample t power and MDE (80% power)",

@@ -46,6 +46,21 @@ def _clean_sample(x: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
+def _summarise(
+    x_cramp: ArrayLike, x_control: ArrayLike
+) -> tuple[int, float, float, int, float, float]:
+    x1 = _clean_sample(x_cramp, "x_cramp")
+    x2 = _clean_sample(x_control, "x_control")
+    return (
+        x1.size,
+        float(x1.mean()),
+        float(x1.std(ddof=1)),
+        x2.size,
+        float(x2.mean()),
+        float(x2.std(ddof=1)),
+    )
+
+
 def _check_n(n: object, name: str) -> int:
     """Validate a group size: an integer of at least 2."""
     if (
@@ -289,14 +304,4 @@ def hedges_g(
     >>> print(f"g = {res.g:.3f} [{res.ci_low:.3f}, {res.ci_high:.3f}]")
     g = 1.029 [0.061, 1.997]
     """
-    x1 = _clean_sample(x_cramp, "x_cramp")
-    x2 = _clean_sample(x_control, "x_control")
-    return hedges_g_from_stats(
-        x1.size,
-        float(x1.mean()),
-        float(x1.std(ddof=1)),
-        x2.size,
-        float(x2.mean()),
-        float(x2.std(ddof=1)),
-        confidence_level=confidence_level,
-    )
+    return hedges_g_from_stats(*_summarise(x_cramp, x_control), confidence_level=confidence_level)

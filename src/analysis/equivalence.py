@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from analysis.effect_size import _check_summary, _clean_sample
+from analysis.effect_size import _check_summary, _summarise
 
 __all__ = ["TostResult", "margin_sensitivity", "welch_tost", "welch_tost_from_stats"]
 
@@ -194,21 +194,6 @@ def welch_tost_from_stats(
         alpha=alpha,
         equivalent=bool(p_tost < alpha),
         df=df,
-    )
-
-
-def _summarise(
-    x_cramp: ArrayLike, x_control: ArrayLike
-) -> tuple[int, float, float, int, float, float]:
-    x1 = _clean_sample(x_cramp, "x_cramp")
-    x2 = _clean_sample(x_control, "x_control")
-    return (
-        x1.size,
-        float(x1.mean()),
-        float(x1.std(ddof=1)),
-        x2.size,
-        float(x2.mean()),
-        float(x2.std(ddof=1)),
     )
 
 
