@@ -38,6 +38,7 @@ else
 endif
 
 test: $(STAMP)
+	sh tests/ensure_chromium.sh
 	$(BIN)/python -m pytest -n 2 --dist loadscope -p no:randomly \
 	    tests src/analysis \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
@@ -54,6 +55,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 data: $(STAMP)
+	$(BIN)/python data/examples/make_messy_example.py
 	$(BIN)/python -m analysis.synthetic
 
 bench: $(STAMP)

@@ -81,7 +81,11 @@ def test_problems_carry_row_column_value_rule(write_csv):
     check = check_cohort(write_csv(GOOD.replace("A3,control,139", "A3,control,13.9")))
     (problem,) = check.errors
     assert (problem.row, problem.column, problem.value, problem.rule) == (
-        4, "sodium_pre", "13.9", "impossible-value")
+        4,
+        "sodium_pre",
+        "13.9",
+        "impossible-value",
+    )
     assert "between 90 and 200 mmol/L" in problem.message
 
 
@@ -104,7 +108,8 @@ def test_only_group_and_one_analyte_needed(write_csv):
 def test_both_groups_needed(write_csv):
     check = check_cohort(write_csv("group,sodium_post\ncramp,140\ncramp,141\n"))
     assert [(p.rule, p.message[:31]) for p in check.errors] == [
-        ("group-empty", "no runner is in group 'control'")]
+        ("group-empty", "no runner is in group 'control'")
+    ]
 
 
 def test_reference_range_flags_but_accepts(write_csv):
@@ -122,7 +127,8 @@ def test_censored_value_reported_per_cell(write_csv):
     as_missing = check_cohort(path, censored="missing")
     assert as_missing.ok
     assert [(w.row, w.rule) for w in as_missing.warnings if w.rule == "censored-value"] == [
-        (2, "censored-value")]
+        (2, "censored-value")
+    ]
     assert as_missing.missing["sodium_post"] == 1
 
 
@@ -174,16 +180,25 @@ def test_column_and_group_spellings_inferred_and_echoed(write_csv):
     check = check_cohort(write_csv(text))
     assert check.ok, check.errors
     assert list(check.cohort.columns[:5]) == [
-        "subject_id", "group", "sodium_pre", "sodium_post", "haematocrit_post"]
+        "subject_id",
+        "group",
+        "sodium_pre",
+        "sodium_post",
+        "haematocrit_post",
+    ]
     assert "column 'Na post (mmol/L)' -> sodium_post (inferred)" in check.decisions
     assert any("group label 'Yes' -> cramp" in d for d in check.decisions)
 
 
 def test_explicit_mapping_and_labels(write_csv):
     text = "who,status,natrium\n1,1,140\n2,0,141\n"
-    check = check_cohort(write_csv(text), columns={"sodium_post": "natrium",
-                                                   "subject_id": "who"},
-                         group_column="status", cramp_labels=["1"], control_labels=["0"])
+    check = check_cohort(
+        write_csv(text),
+        columns={"sodium_post": "natrium", "subject_id": "who"},
+        group_column="status",
+        cramp_labels=["1"],
+        control_labels=["0"],
+    )
     assert check.ok, check.errors
     assert list(check.cohort["group"]) == ["cramp", "control"]
     missing = check_cohort(write_csv(text), columns={"sodium_post": "Natrium"})
@@ -241,6 +256,8 @@ def test_dataframe_input():
 
 
 def test_onset_in_control_is_flagged(write_csv):
-    check = check_cohort(write_csv("group,sodium_post,cramp_onset_km\ncramp,140,30\ncontrol,141,20\n"))
+    check = check_cohort(
+        write_csv("group,sodium_post,cramp_onset_km\ncramp,140,30\ncontrol,141,20\n")
+    )
     assert check.ok
     assert [w.rule for w in check.warnings] == ["onset-in-control"]

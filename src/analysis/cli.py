@@ -9,8 +9,10 @@ says which).
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 __all__ = ["build_parser", "main"]
@@ -20,15 +22,35 @@ examples:
   cramp-reanalysis validate my_runners.csv
   cramp-reanalysis report my_runners.csv --out my-report
   cramp-reanalysis report export.csv --out rep --sep ';' --decimal , \\
-      --column sodium_post="Na after (mmol/L)" --group-column Cramp \\
-      --cramp-label Yes --control-label No --haematocrit-unit percent
+      --column sodium_pre="Na vor" --column sodium_post="Na nach" \\
+      --group-column "Cramp?" --cramp-label Yes --control-label No \\
+      --haematocrit-unit percent --haemoglobin-unit g/L
+  cramp-reanalysis validate lab.tsv --sep tab --encoding latin-1
+  cramp-reanalysis validate runners.xlsx --sheet "Race day"
+  cramp-reanalysis validate lab.csv --censored missing     # '<135' -> missing, listed
+  cramp-reanalysis report my.csv --out rep --margin sodium=2 --margin pv_change=4 \\
+      --seed 7 --n-resamples 20000 --quiet
+  cramp-reanalysis report my.csv --out rep --force         # replace an earlier report
   cramp-reanalysis report --out reports --all-notebooks --force   # bundled example
 
 A valid file has one row per runner, a group column (cramp / control, or
 labels you map with --cramp-label/--control-label) and at least one analyte
 column such as sodium_pre, sodium_post, potassium_post, haemoglobin_pre,
-haematocrit_post. See README.md, "Your own data".
+haematocrit_post. Rows are numbered as in a spreadsheet (header = row 1).
+Exit status: 0 done; 2 unusable data or options (every problem on stderr,
+one per line: row, column, value, rule; nothing written); 1 the report
+could not be built (nothing written); 130 interrupted (nothing written).
+See README.md, "Your own data".
 """
+
+
+#: names accepted by --margin: analytes, their columns, and derived variables
+def _margin_names() -> set[str]:
+    from analysis import schema
+
+    names = set(schema.ANALYTES) | set(schema.DERIVED)
+    names |= {f"{a}_{t}" for a in schema.ANALYTES for t in ("pre", "post", "change")}
+    return names
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -42,52 +64,124 @@ def _key_value(text: str) -> tuple[str, str]:
 
 def _margin(text: str) -> tuple[str, float]:
     key, value = _key_value(text)
+    if key not in _margin_names():
+        raise argparse.ArgumentTypeError(
+            f"--margin {text!r}: unknown variable {key!r}; use an analyte (sodium), one of "
+            "its columns (sodium_post, sodium_change) or pv_change"
+        )
     try:
-        number = float(value)
+        number = float(value.replace(",", "."))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--margin {text!r}: the margin must be a number, e.g. sodium=3"
         ) from None
-    if not number > 0:
+    if not (number > 0 and number != float("inf")):
         raise argparse.ArgumentTypeError(f"--margin {text!r}: the margin must be positive")
     return key, number
 
 
 def _separator(text: str) -> str:
-    return {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(text, text)
+    from analysis.validation import normalise_separator
+
+    try:
+        return str(normalise_separator(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("`sep`", "--sep")) from None
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {number}")
+        return number
+
+    return parse
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("reading the file")
-    g.add_argument("--sep", type=_separator, metavar="SEP",
-                   help="field separator: ',', ';', tab or '|' (default: detected)")
-    g.add_argument("--decimal", choices=[".", ","],
-                   help="decimal mark (default: detected)")
-    g.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, BOM or not)")
-    g.add_argument("--sheet", default=0,
-                   help="Excel sheet name or 0-based index (default: the first)")
+    g.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="SEP",
+        help="field separator: ',', ';', '|' or the word tab (default: detected "
+        "and echoed), e.g. --sep ';' or --sep tab",
+    )
+    g.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="decimal mark (default: detected and echoed), e.g. --decimal ,",
+    )
+    g.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding, e.g. --encoding latin-1 or cp1252 (default: UTF-8 "
+        "with or without BOM; UTF-16 when it has a BOM)",
+    )
+    g.add_argument(
+        "--sheet",
+        default=0,
+        metavar="NAME|INDEX",
+        help="Excel sheet name or 0-based index, e.g. --sheet 'Race day' (default: the first)",
+    )
     m = parser.add_argument_group("mapping columns, groups and units")
-    m.add_argument("--column", action="append", type=_key_value, default=[],
-                   metavar="CANONICAL=SOURCE",
-                   help="use column SOURCE as CANONICAL, e.g. sodium_post='Na after'; "
-                        "repeatable")
-    m.add_argument("--group-column", metavar="NAME",
-                   help="the column holding the group (default: 'group' or a common "
-                        "spelling such as 'cramp')")
-    m.add_argument("--cramp-label", action="append", metavar="VALUE",
-                   help="a value meaning cramp; repeatable (default: inferred from common "
-                        "spellings such as cramp/yes/y/true)")
-    m.add_argument("--control-label", action="append", metavar="VALUE",
-                   help="a value meaning control; repeatable (default: control/no/n/false...)")
-    m.add_argument("--haematocrit-unit", choices=["auto", "fraction", "percent"],
-                   default="auto", help="default: auto (percent if the median exceeds 1.5)")
-    m.add_argument("--haemoglobin-unit", choices=["auto", "g/dL", "g/L"], default="auto",
-                   help="default: auto (g/L if the median exceeds 30)")
-    m.add_argument("--censored", choices=["error", "missing"], default="error",
-                   help="censored lab values such as '<135': an error (default) or "
-                        "missing, each reported per cell")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print nothing but errors")
+    m.add_argument(
+        "--column",
+        action="append",
+        type=_key_value,
+        default=[],
+        metavar="CANONICAL=SOURCE",
+        help="use the file's column SOURCE as CANONICAL, e.g. --column "
+        "sodium_post='Na after'; repeatable; wins over inferred names",
+    )
+    m.add_argument(
+        "--group-column",
+        metavar="NAME",
+        help="the column holding the group, e.g. --group-column 'Cramp?' "
+        "(default: 'group' or a common spelling such as 'cramp')",
+    )
+    m.add_argument(
+        "--cramp-label",
+        action="append",
+        metavar="VALUE",
+        help="a value meaning cramp, e.g. --cramp-label Yes; repeatable "
+        "(default: cramp/cramper/EAMC...; yes/y/true only under a column "
+        "named like 'Cramp?')",
+    )
+    m.add_argument(
+        "--control-label",
+        action="append",
+        metavar="VALUE",
+        help="a value meaning control, e.g. --control-label No; repeatable "
+        "(default: control/non-cramper...; no/n/false under 'Cramp?')",
+    )
+    m.add_argument(
+        "--haematocrit-unit",
+        choices=["auto", "fraction", "percent"],
+        default="auto",
+        help="e.g. --haematocrit-unit percent (default: auto, "
+        "percent if the median exceeds 1.5, echoed)",
+    )
+    m.add_argument(
+        "--haemoglobin-unit",
+        choices=["auto", "g/dL", "g/L"],
+        default="auto",
+        help="e.g. --haemoglobin-unit g/L (default: auto, g/L if the median exceeds 30, echoed)",
+    )
+    m.add_argument(
+        "--censored",
+        choices=["error", "missing"],
+        default="error",
+        help="censored lab values such as '<135': an error (default) or "
+        "missing, each reported per cell",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress or echo on stderr; only errors"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a file and print every problem",
                        description="Check a file and print the validation report. Exit "
                                    "status 2 if anything must be fixed.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+                       epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     v.add_argument("data", type=Path, help="CSV (any common separator) or .xlsx file")
     _add_data_options(v)
 
@@ -116,24 +211,58 @@ def build_parser() -> argparse.ArgumentParser:
                                    "report.html, results.csv, validation.txt, "
                                    "provenance.json, the executed notebooks and the figures "
                                    "(PNG and SVG) into --out.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    r.add_argument("data", type=Path, nargs="?",
-                   help="CSV or .xlsx file (default: the bundled synthetic marathon cohort)")
-    r.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="report folder to create; refused if it exists, unless --force")
-    r.add_argument("--force", action="store_true", help="replace an existing --out folder")
-    r.add_argument("--margin", action="append", type=_margin, default=[],
-                   metavar="VARIABLE=VALUE",
-                   help="equivalence margin in the variable's unit, e.g. sodium=2 or "
-                        "pv_change=4; repeatable (defaults: sodium 3, potassium 0.5, "
-                        "chloride 3, bicarbonate 2, magnesium 0.1 mmol/L, pv_change 5 %%)")
-    r.add_argument("--n-resamples", type=int, default=10_000,
-                   help="bootstrap and permutation resamples (default: 10000)")
-    r.add_argument("--seed", type=int, default=None,
-                   help="seed of every resampling method (default: fixed, recorded)")
-    r.add_argument("--all-notebooks", action="store_true",
-                   help="run every notebook, not only those that analyse DATA (teaching "
-                        "notebooks on the other bundled cohorts included)")
+                       epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    r.add_argument(
+        "data",
+        type=Path,
+        nargs="?",
+        help="CSV or .xlsx file (default: the bundled synthetic marathon cohort)",
+    )
+    r.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="report folder to create, e.g. --out my-report; refused if it exists, unless --force",
+    )
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out folder, if it is empty or an earlier report",
+    )
+    r.add_argument(
+        "--margin",
+        action="append",
+        type=_margin,
+        default=[],
+        metavar="VARIABLE=VALUE",
+        help="equivalence margin in the variable's unit, e.g. --margin sodium=2 or "
+        "--margin pv_change=4; repeatable (defaults: sodium 3, potassium 0.5, "
+        "chloride 3, bicarbonate 2, magnesium 0.1 mmol/L, pv_change 5 %%)",
+    )
+    r.add_argument(
+        "--n-resamples",
+        type=_at_least(100),
+        default=10_000,
+        metavar="N",
+        help="bootstrap and permutation resamples, at least 100, e.g. "
+        "--n-resamples 20000 (default: 10000)",
+    )
+    r.add_argument(
+        "--seed",
+        type=_at_least(0),
+        default=None,
+        metavar="N",
+        help="seed of every resampling method, e.g. --seed 7 (default: a fixed "
+        "seed; either way recorded in results.csv and provenance.json)",
+    )
+    r.add_argument(
+        "--all-notebooks",
+        action="store_true",
+        help="run every notebook, not only those that analyse DATA (teaching "
+        "notebooks on the other bundled cohorts included)",
+    )
     _add_data_options(r)
     return parser
 
@@ -167,6 +296,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a defect, not a data problem: one line unless debugging
+        if os.environ.get("CRAMP_REANALYSIS_DEBUG"):
+            raise
+        print(f"error: unexpected failure ({type(exc).__name__}: {exc}); nothing was "
+              "written. This is a defect: please report it (set CRAMP_REANALYSIS_DEBUG=1 "
+              "for the traceback).", file=sys.stderr)  # fmt: skip
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(args: argparse.Namespace) -> int:
     from analysis.validation import DataValidationError, check_cohort
 
     def say(line: str) -> None:
@@ -175,13 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     options = _load_options(args)
     if args.command == "validate":
-        if not args.data.is_file():
-            print(f"error: {args.data}: no such file", file=sys.stderr)
-            return 2
         check = check_cohort(args.data, **options)  # type: ignore[arg-type]
         if not args.quiet or not check.ok:
-            print(check.to_text(), end="")
+            print(check.to_text(), end="", flush=True)
         if not check.ok:
+            print(f"cramp-reanalysis: {args.data}: {len(check.errors)} problem(s); fix them "
+                  "and run again:", file=sys.stderr)  # fmt: skip
             _print_problems(check.errors)
             return 2
         return 0
@@ -190,9 +341,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from analysis.report import ReportError, build_report
 
     data = args.data or paths.example_path("marathon")
-    if not data.is_file():
-        print(f"error: {data}: no such file", file=sys.stderr)
-        return 2
     notebooks = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")) if (
         args.all_notebooks) else None  # fmt: skip
     try:
@@ -202,8 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             force=args.force, progress=say,
         )  # fmt: skip
     except DataValidationError as exc:
-        print(f"error: {data} cannot be analysed; {len(exc.problems)} problem(s), nothing "
-              "was written:", file=sys.stderr)  # fmt: skip
+        print(f"cramp-reanalysis: {data} cannot be analysed; {len(exc.problems)} "
+              "problem(s), nothing was written:", file=sys.stderr)  # fmt: skip
         _print_problems(exc.problems)
         return 2
     except FileExistsError as exc:
@@ -211,6 +359,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ReportError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot write the report ({exc}); nothing was written", file=sys.stderr)
         return 1
     return 0
 

@@ -27,9 +27,11 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -108,16 +110,28 @@ def _combine_html(executed: Sequence[Path], title: str, intro_markdown: str) -> 
             combined.cells.append(cell)
     combined.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)  # fmt: skip
+                            exclude_output_prompt=True, embed_images=True)  # fmt: skip
     body, _ = exporter.from_notebook_node(combined)
-    return body
+    return _self_contained(body)
 
 
 def _notebook_html(nb_path: Path) -> str:
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_filename(str(nb_path))
-    return body
+    body, _ = HTMLExporter(embed_images=True).from_filename(str(nb_path))
+    return _self_contained(body)
+
+
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", re.I)
+
+
+def _self_contained(html: str) -> str:
+    """Drop the remote scripts nbconvert links (require.js, MathJax) so the page is one file.
+
+    Figures are embedded as data URIs; the page needs no network. Formulas in
+    markdown then show as their TeX source.
+    """
+    return _REMOTE_SCRIPT.sub("", html)
 
 
 def build_report(
@@ -178,17 +192,24 @@ def build_report(
     data_path = Path(data_path).resolve()
     out_dir = Path(out_dir).resolve()
     seed = DEFAULT_SEED if seed is None else seed
-    if out_dir.exists() and not force:
-        raise FileExistsError(
-            f"{out_dir} exists; choose another --out or pass --force to replace it"
-        )
+    _check_destination(out_dir, data_path, force=force)
     input_hash = sha256_of(data_path) if data_path.is_file() else None
     check = check_cohort(data_path, **dict(load_options or {}))
     check.raise_for_errors()
     cohort = cast("pd.DataFrame", check.cohort)  # no errors means a cohort
+    for line in check.decisions:
+        say(f"  {line}")
+    for line in check.skipped:
+        say(f"  skipped: {line}")
     notebooks = list(notebooks) if notebooks is not None else data_notebooks()
     if not notebooks:
-        raise ReportError(f"no notebooks to run in {paths.NOTEBOOKS_DIR}")
+        raise ReportError(
+            f"no notebooks to run: none in {paths.NOTEBOOKS_DIR} declares a `data_path` parameter"
+        )
+    missing_nb = [str(nb) for nb in notebooks if not Path(nb).is_file()]
+    if missing_nb:
+        raise ReportError(f"notebook not found: {', '.join(missing_nb)}")
+    notebooks = [Path(nb).resolve() for nb in notebooks]
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
@@ -204,18 +225,31 @@ def build_report(
         say(f"validated {data_path.name}: {check.n_rows} rows, {len(check.warnings)} "
             "warnings accepted")  # fmt: skip
         variables = default_variables(cohort)
-        results = compare_groups(cohort, variables, margins=margins, n_resamples=n_resamples,
-                                 seed=seed)  # fmt: skip
+        say(f"comparing {len(variables)} variables ({n_resamples} resamples each)")
+        try:
+            results = compare_groups(cohort, variables, margins=margins,
+                                     n_resamples=n_resamples, seed=seed)  # fmt: skip
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportError(f"the comparison failed: {type(exc).__name__}: {exc}") from None
         results.to_csv(work / "results.csv", index=False, lineterminator="\n")
         say(f"compared {len(variables)} variables -> results.csv")
         executed = []
-        env_backup = os.environ.get("JUPYTER_DATA_DIR")
-        # a stale user kernelspec must not run the notebooks in another environment
-        os.environ["JUPYTER_DATA_DIR"] = str(work / ".jupyter")
+        # a stale user kernelspec must not run the notebooks in another environment, and
+        # figures must reach the notebook (MPLBACKEND=Agg, as `make` sets, would drop them)
+        kernel_env = {"JUPYTER_DATA_DIR": str(work / ".jupyter"),
+                      "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # fmt: skip
+        env_backup = {k: os.environ.get(k) for k in kernel_env}
+        os.environ.update(kernel_env)
+        _write_quiet_kernelspec(work / ".jupyter")
         try:
             for i, nb in enumerate(notebooks, start=1):
                 say(f"[{i}/{len(notebooks)}] running {nb.name}")
-                declared = _parameters_of(nb)
+                tic = time.monotonic()
+                try:
+                    declared = _parameters_of(nb)
+                except Exception as exc:
+                    raise ReportError(f"notebook {nb.name} cannot be read: "
+                                      f"{type(exc).__name__}: {exc}") from None  # fmt: skip
                 params: dict[str, Any] = {}
                 if "data_path" in declared:
                     params["data_path"] = str(cohort_csv)
@@ -230,41 +264,60 @@ def build_report(
                     pm.execute_notebook(
                         str(nb), str(target), parameters=params, kernel_name="python3",
                         progress_bar=False, cwd=str(nb.parent), log_output=False,
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
                     )  # fmt: skip
                 except pm.PapermillExecutionError as exc:
                     raise ReportError(
                         f"notebook {nb.name} failed in cell {exc.exec_count}: "
                         f"{exc.ename}: {exc.evalue}"
                     ) from None
+                except Exception as exc:  # kernel died, no such kernel, invalid notebook...
+                    raise ReportError(
+                        f"notebook {nb.name} could not be run: {type(exc).__name__}: {exc}"
+                    ) from None
                 (work / "html" / nb.with_suffix(".html").name).write_text(
                     _notebook_html(target), encoding="utf-8"
                 )
                 executed.append(target)
+                say(f"[{i}/{len(notebooks)}] {nb.name} done in {time.monotonic() - tic:.1f} s")
         finally:
-            if env_backup is None:
-                os.environ.pop("JUPYTER_DATA_DIR", None)
-            else:
-                os.environ["JUPYTER_DATA_DIR"] = env_backup
+            for key, value in env_backup.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
             shutil.rmtree(work / ".jupyter", ignore_errors=True)
+        if input_hash is not None and sha256_of(data_path) != input_hash:
+            raise ReportError(f"{data_path} changed while the report was built; run again")
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         provenance = {
-            "input": {"path": str(data_path), "sha256": input_hash,
-                      "rows": check.n_rows},  # fmt: skip
+            "input": {
+                "path": str(data_path),
+                "sha256": input_hash,
+                "rows": check.n_rows,
+                "bytes": data_path.stat().st_size,
+            },  # fmt: skip
             "options": {
-                "load": {k: (list(v) if isinstance(v, tuple | set) else v)
-                         for k, v in dict(load_options or {}).items()},  # fmt: skip
+                "load": {
+                    k: (list(v) if isinstance(v, tuple | set) else v)
+                    for k, v in dict(load_options or {}).items()
+                },  # fmt: skip
                 "margins": dict(margins or {}),
                 "n_resamples": n_resamples,
                 "seed": seed,
             },
             "decisions": check.decisions,
+            "warnings_accepted": len(check.warnings),
+            "skipped": check.skipped,
             "notebooks": [nb.name for nb in notebooks],
             "versions": _versions(),
             "platform": platform.platform(),
             "command": sys.argv,
             "time": started,
         }
-        (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        (work / "provenance.json").write_text(
+            json.dumps(provenance, indent=2, default=str) + "\n", encoding="utf-8"
+        )
         intro = _report_intro(data_path, check, results, cohort_name)
         (work / "report.html").write_text(
             _combine_html(executed, f"Cramp reanalysis: {data_path.name}", intro),
@@ -272,8 +325,9 @@ def build_report(
         )
         say("combined report.html")
         if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
+            _check_destination(out_dir, data_path, force=force)  # again: it may have changed
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            old.rmdir()
             out_dir.rename(old)
             work.rename(out_dir)
             shutil.rmtree(old, ignore_errors=True)
@@ -288,6 +342,50 @@ def build_report(
         tuple(sorted((out_dir / "notebooks").glob("*.ipynb"))),
         tuple(sorted((out_dir / "figures").glob("*"))),
     )
+
+
+def _check_destination(out_dir: Path, data_path: Path, *, force: bool) -> None:
+    """Refuse an existing destination unless ``force``; never replace what is not a report.
+
+    ``force`` replaces a folder only if it is empty or holds a previous report
+    (a ``provenance.json``), and never one that contains the input file, the
+    working directory or the compendium itself.
+    """
+    if not out_dir.exists():
+        return
+    if not force:
+        raise FileExistsError(
+            f"{out_dir} exists; choose another --out or pass --force to replace it"
+        )
+    if not out_dir.is_dir():
+        raise FileExistsError(f"{out_dir} exists and is not a folder; it is not replaced")
+    protected = [data_path, Path.cwd().resolve(), paths.PROJECT_ROOT.resolve()]
+    if any(out_dir == p or out_dir in p.parents for p in protected):
+        raise FileExistsError(
+            f"{out_dir} holds the input file, the working folder or the compendium; "
+            "it is never replaced, even with --force"
+        )
+    if any(out_dir.iterdir()) and not (out_dir / "provenance.json").is_file():
+        raise FileExistsError(
+            f"{out_dir} is not empty and is not a report folder (no provenance.json); "
+            "it is not replaced, even with --force"
+        )
+
+
+def _write_quiet_kernelspec(data_dir: Path) -> None:
+    """A ``python3`` kernelspec for this interpreter whose own log stays quiet.
+
+    jupyter_client interrupts a kernel as it shuts it down, and ipykernel then
+    logs "KeyboardInterrupt caught in kernel" on the terminal at random: noise
+    for the user, and it would break ``--quiet``. Errors in cells still reach
+    the notebook and fail the run.
+    """
+    spec = data_dir / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            "--IPKernelApp.log_level=CRITICAL"]  # fmt: skip
+    kernel = {"argv": argv, "display_name": "Python 3 (cramp-reanalysis)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
 
 
 def _canonical_columns() -> set[str]:
@@ -311,5 +409,15 @@ def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | 
         "Decisions taken while reading the file:",
         "",
         *[f"- {d}" for d in check.decisions],
+        "",
+        "Sections skipped, and why:",
+        "",
+        *([f"- {d}" for d in check.skipped] or ["- none"]),
     ]
+    noted = [] if results is None or "note" not in results else [
+        (r["variable"], r["note"]) for _, r in results.iterrows()
+        if isinstance(r["note"], str) and r["note"]]  # fmt: skip
+    if noted:
+        lines += ["", "Comparisons with a caveat (see the `note` column of `results.csv`):", ""]
+        lines += [f"- `{v}`: {n}" for v, n in noted]
     return "\n".join(lines)

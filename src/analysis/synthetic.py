@@ -407,6 +407,18 @@ def write_examples(data_dir: Path | None = None) -> dict[str, dict[str, object]]
             "teaching_assumptions": list(spec.teaching_assumptions),
             "spec": spec_dict,
         }
+    messy = DATA_DIR / "examples" / "messy_export_semicolon.csv"
+    if messy.exists():
+        manifest["examples/messy_export_semicolon.csv"] = {
+            "title": "Worked example: the synthetic marathon cohort as a messy spreadsheet export",
+            "kind": "synthetic (derived from marathon_synthetic.csv)",
+            "generator": "data/examples/make_messy_example.py (deterministic, no seed)",
+            "rows": len(pd.read_csv(messy, sep=";", encoding="utf-8-sig")),
+            "sha256": hashlib.sha256(messy.read_bytes()).hexdigest(),
+            "cites": [MAUGHAN_1986],
+            "published_facts": [],
+            "teaching_assumptions": ["as marathon_synthetic.csv; see data/examples/README.md"],
+        }
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 

@@ -40,6 +40,7 @@ from analysis import schema
 from analysis.physiology import blood_volume_change, cell_volume_change, plasma_volume_change
 
 __all__ = [
+    "CHECKS",
     "CohortCheck",
     "DataValidationError",
     "Problem",
@@ -57,16 +58,21 @@ MISSING_TOKENS = frozenset(
 
 #: group spellings inferred safely (case-insensitive, after stripping); anything
 #: else needs explicit labels
-CRAMP_SPELLINGS = frozenset(
-    {"cramp", "cramps", "cramped", "cramper", "crampers", "cramping", "eamc", "yes", "y", "true"}
-)
-CONTROL_SPELLINGS = frozenset(
+CRAMP_NAMES = frozenset({"cramp", "cramps", "cramped", "cramper", "crampers", "cramping", "eamc"})
+CONTROL_NAMES = frozenset(
     {
-        "control", "controls", "no", "n", "false", "none", "no cramp", "no cramps",
-        "non-cramper", "non-crampers", "noncramper", "noncrampers", "non cramper",
-        "non crampers", "non-cramp", "noncramp",
+        "control", "controls", "no cramp", "no cramps", "no-cramp", "non-cramper",
+        "non-crampers", "noncramper", "noncrampers", "non cramper", "non crampers",
+        "non-cramp", "noncramp",
     }
 )  # fmt: skip
+#: answers inferred only under a column whose name asks "cramp?" (e.g. ``Cramp?``,
+#: ``cramped``), where yes can only mean cramp; under ``group`` or ``status`` they
+#: need --cramp-label/--control-label
+YES_SPELLINGS = frozenset({"yes", "y", "true"})
+NO_SPELLINGS = frozenset({"no", "n", "false", "none"})
+CRAMP_SPELLINGS = CRAMP_NAMES | YES_SPELLINGS
+CONTROL_SPELLINGS = CONTROL_NAMES | NO_SPELLINGS
 
 _GROUP_COLUMN_NAMES = ("group", "cramp", "cramps", "cramped", "cramper", "eamc", "status")
 
@@ -152,6 +158,46 @@ class DataValidationError(ValueError):
         super().__init__("\n".join(lines))
 
 
+#: every rule the loader applies: rule -> what is checked (the order of validation.txt)
+CHECKS: dict[str, str] = {
+    "file-missing": "the file exists",
+    "unsupported-format": "the format is CSV/text or .xlsx",
+    "unreadable": "the file or workbook can be read",
+    "sheet-missing": "the Excel sheet exists",
+    "encoding": "the text decodes in the encoding used",
+    "binary-file": "the file is text, not binary",
+    "empty-file": "the file is not empty",
+    "unparseable": "the file splits into fields",
+    "ragged-row": "every row has as many fields as the header",
+    "one-column": "the separator splits the header",
+    "no-rows": "there is at least one data row",
+    "empty-header": "every column with values has a name",
+    "duplicate-column": "column names are unique",
+    "unknown-canonical": "--column names a canonical column",
+    "column-missing": "every column given is in the file",
+    "column-reused": "no column is given for two variables",
+    "column-conflict": "--group-column and --column group agree",
+    "ambiguous-column": "no two columns look like the same variable",
+    "group-column-missing": "a group column is present",
+    "group-label-conflict": "no label means both groups",
+    "unknown-group": "every group value is a cramp or a control label",
+    "group-empty": "both groups have runners",
+    "no-analyte": "at least one analyte column is present",
+    "missing-id": "subject ids are present (warning)",
+    "duplicate-id": "subject ids are unique",
+    "not-a-number": "every measurement is a number or blank",
+    "censored-value": "no censored lab value such as '<135'",
+    "mixed-decimal-mark": "one decimal mark throughout (warning)",
+    "impossible-value": "every value is physiologically possible",
+    "outside-reference-range": "values inside the adult reference range (flag only)",
+    "onset-in-control": "no cramp-onset distance in a control (warning)",
+    "internal-error": "the checks ran to the end",
+}
+
+_READ_RULES = ("file-missing", "unsupported-format", "unreadable", "sheet-missing", "encoding",
+               "binary-file", "empty-file", "unparseable", "ragged-row")  # fmt: skip
+
+
 @dataclass
 class CohortCheck:
     """The outcome of :func:`check_cohort`.
@@ -171,6 +217,9 @@ class CohortCheck:
         Canonical column -> number of missing values.
     n_rows : int
         Number of data rows read.
+    skipped : list of str
+        Parts of the analysis that cannot be done with this file, and why
+        (an analyte without a column, ``pv_change`` without haemoglobin...).
     """
 
     source: str
@@ -179,6 +228,7 @@ class CohortCheck:
     decisions: list[str] = field(default_factory=list)
     missing: dict[str, int] = field(default_factory=dict)
     n_rows: int = 0
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -200,6 +250,25 @@ class CohortCheck:
         if self.errors:
             raise DataValidationError(self.errors, self.source)
 
+    def checks(self) -> list[tuple[str, str, str]]:
+        """Every check with its outcome: (rule, what is checked, outcome)."""
+        read_failed = any(p.rule in _READ_RULES for p in self.errors)
+        out = []
+        for rule, what in CHECKS.items():
+            found = [p for p in self.problems if p.rule == rule]
+            n_err = sum(p.severity == "error" for p in found)
+            n_warn = len(found) - n_err
+            if found:
+                parts = [f"{n} {kind}{'s' if n != 1 else ''}" for n, kind in
+                         ((n_err, "error"), (n_warn, "flag, accepted")) if n]  # fmt: skip
+                outcome = ", ".join(parts).replace("flag, accepteds", "flags, accepted")
+            elif read_failed and rule not in _READ_RULES:
+                outcome = "not run (the file could not be read)"
+            else:
+                outcome = "ok"
+            out.append((rule, what, outcome))
+        return out
+
     def to_text(self) -> str:
         """Every check and its outcome, for ``validation.txt`` and the terminal."""
         lines = [f"Validation of {self.source}", ""]
@@ -210,18 +279,50 @@ class CohortCheck:
                 "groups: " + ", ".join(f"{g} {int(counts.get(g, 0))}" for g in schema.GROUPS)
             )
         lines += ["", "Decisions:"] + [f"  - {d}" for d in self.decisions or ["(none)"]]
+        lines += ["", "Checks:"]
+        width = max(len(what) for what in CHECKS.values())
+        lines += [f"  - {what:<{width}}  {outcome}  [{rule}]"
+                  for rule, what, outcome in self.checks()]  # fmt: skip
         lines += ["", f"Errors ({len(self.errors)}):"]
         lines += [f"  - {p}" for p in self.errors] or ["  (none)"]
         lines += ["", f"Warnings, accepted ({len(self.warnings)}):"]
         lines += [f"  - {p}" for p in self.warnings] or ["  (none)"]
         lines += ["", "Missing values per column (kept as missing, never dropped):"]
         lines += [f"  - {c}: {n}" for c, n in self.missing.items()] or ["  (no columns)"]
+        lines += ["", "Sections skipped (not possible with this file):"]
+        lines += [f"  - {s}" for s in self.skipped] or ["  (none)"]
         lines += ["", "Result: " + ("PASSED" if self.ok else "FAILED, nothing analysed")]
         return "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------------------
 # reading
+
+#: separators accepted by name as well as by character
+SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls (and .doc)
+
+
+def normalise_separator(sep: str | None) -> str | None:
+    """Return the one-character separator meant by ``sep`` (``'tab'`` -> ``'\\t'``).
+
+    Raises
+    ------
+    ValueError
+        If ``sep`` is not one character (after resolving the names ``tab``,
+        ``comma``, ``semicolon``, ``pipe``) or is a quote, a newline or a
+        letter or digit.
+    """
+    if sep is None:
+        return None
+    resolved = SEPARATOR_NAMES.get(str(sep).lower(), sep)
+    if len(resolved) != 1 or resolved in '"\r\n' or resolved.isalnum():
+        raise ValueError(
+            f"`sep` must be one character such as ',', ';', '|' or the word 'tab'; got {sep!r}"
+        )
+    return resolved
 
 
 def _normalise_name(name: str) -> str:
@@ -232,7 +333,10 @@ def _detect_separator(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     best, best_score = ",", (0, 0)
     for sep in (",", ";", "\t", "|"):
-        widths = [len(r) for r in csv.reader(lines, delimiter=sep)]
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=sep)]
+        except csv.Error:
+            continue
         if not widths or widths[0] < 2:
             continue
         agree = sum(w == widths[0] for w in widths)
@@ -242,27 +346,121 @@ def _detect_separator(text: str) -> str:
     return best
 
 
-def _ragged_rows(text: str, sep: str) -> list[Problem]:
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """Split CSV text into (line number where the record starts, fields)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    out = []
+    start = 1
+    for fields in reader:
+        out.append((start, fields))
+        start = reader.line_num + 1
+    return out
+
+
+def _table_from_records(
+    records: list[tuple[int, list[str]]], decisions: list[str], sep: str = ","
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Build a table of strings indexed by spreadsheet row number; report ragged rows.
+
+    The first non-blank record is the header. Blank records are skipped but
+    keep their number, so every row is reported where a spreadsheet shows it.
+    Trailing header cells that are empty, with nothing under them, are
+    dropped (spreadsheet exports often add them) and the drop is echoed.
+    """
+    records = [(n, [str(c) for c in f]) for n, f in records if any(str(c).strip() for c in f)]
+    if not records:
+        return None, [Problem(None, None, "", "empty-file", "the file is empty")]
+    (header_row, header), body = records[0], records[1:]
+    header = [h.strip() for h in header]
+    width = len(header)
+    while (
+        width > 0
+        and header[width - 1] == ""
+        and all(len(f) < width or not f[width - 1].strip() for _, f in body)
+    ):
+        width -= 1
+    if width < len(header):
+        decisions.append(f"{len(header) - width} empty unnamed column(s) at the right edge "
+                         "ignored (nothing in them)")  # fmt: skip
+        header = header[:width]
+    problems: list[Problem] = []
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for n, fields in body:
+        if len(fields) > width and not any(c.strip() for c in fields[width:]):
+            fields = fields[:width]
+        if len(fields) != width:
+            shown = sep.join(fields)
+            problems.append(Problem(
+                n, None, shown if len(shown) <= 80 else shown[:77] + "...", "ragged-row",
+                f"has {len(fields)} fields but the header (row {header_row}) has {width}; "
+                "a separator inside a value, or a cell missing?",
+            ))  # fmt: skip
+            continue
+        rows.append(fields)
+        numbers.append(n)
+    table = pd.DataFrame(rows, columns=range(width), index=pd.Index(numbers, dtype="int64"),
+                         dtype=object)  # fmt: skip
     if not rows:
-        return []
-    width = len(rows[0])
-    return [
-        Problem(
-            i + 1, None, sep.join(r)[:60], "ragged-row",
-            f"has {len(r)} fields but the header has {width}",
-        )
-        for i, r in enumerate(rows[1:], start=1)
-        if len(r) != width and any(cell.strip() for cell in r)
-    ]  # fmt: skip
-
-
-def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
-    """Use the first row as the header, keeping repeated names (pandas would rename them)."""
-    header = [str(c).strip() for c in raw.iloc[0]] if len(raw) else []
-    table = raw.iloc[1:].reset_index(drop=True)
+        table = pd.DataFrame(index=pd.Index([], dtype="int64"), columns=range(width),
+                             dtype=object)  # fmt: skip
     table.columns = pd.Index(header, dtype=object)
-    return table
+    return table, problems
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_excel(
+    path: Path, sheet: str | int, decisions: list[str]
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as exc:  # openpyxl and zipfile raise many types for a broken file
+        return None, [Problem(None, None, path.name, "unreadable",
+                              f"not a readable .xlsx workbook ({type(exc).__name__}: "
+                              f"{str(exc)[:120]}); save it again as .xlsx or CSV")]  # fmt: skip
+    try:
+        names = book.sheetnames
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                return None, [Problem(None, None, str(sheet), "sheet-missing",
+                                      f"the workbook has {len(names)} sheet(s) "
+                                      f"({', '.join(names)}); --sheet counts from 0")]  # fmt: skip
+            name = names[sheet]
+        elif sheet in names:
+            name = sheet
+        else:
+            return None, [Problem(None, None, str(sheet), "sheet-missing",
+                                  f"no such sheet; the workbook's sheets are "
+                                  f"{', '.join(map(repr, names))}")]  # fmt: skip
+        ws = book[name]
+        records = [
+            (n, [_cell_text(v) for v in row])
+            for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
+        ]
+    except Exception as exc:
+        return None, [Problem(None, None, path.name, "unreadable",
+                              f"the workbook could not be read ({type(exc).__name__}: "
+                              f"{str(exc)[:120]})")]  # fmt: skip
+    finally:
+        book.close()
+    decisions.append(f"read Excel sheet {name!r}" + (" (the first)" if sheet == 0 else ""))
+    table, problems = _table_from_records(records, decisions)
+    return (None if problems else table), problems
 
 
 def _read_table(
@@ -274,59 +472,99 @@ def _read_table(
     sheet: str | int,
     decisions: list[str],
 ) -> tuple[pd.DataFrame | None, list[Problem], str | None]:
-    """Read a file as a table of strings; return (table, problems, decimal)."""
+    """Read a file as a table of strings indexed by row number; return (table, problems, decimal).
+
+    Never raises for anything in the file: every failure is a :class:`Problem`.
+    """
     path = Path(source)
     if not path.is_file():
-        return None, [Problem(None, None, str(path), "file-missing", "no such file")], None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            table = _header_from_first_row(
-                pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False,
-                              header=None)
-            )  # fmt: skip
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            return None, [Problem(None, None, path.name, "unreadable", f"not a readable .xlsx "
-                                  f"file ({type(exc).__name__}: {exc})")], None  # fmt: skip
-        decisions.append(f"read Excel sheet {sheet!r}")
-        return table, [], "."
-    raw = path.read_bytes()
-    enc = encoding or "utf-8-sig"
+        what = "a folder, not a file" if path.is_dir() else "no such file"
+        return None, [Problem(None, None, str(path), "file-missing", what)], None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(None, None, str(path), "unreadable",
+                              f"cannot be read ({exc.strerror or exc})")], None  # fmt: skip
+    suffix = path.suffix.lower()
+    if raw.startswith(_OLE_MAGIC) or suffix in (".xls", ".ods", ".numbers"):
+        return None, [Problem(None, None, path.name, "unsupported-format",
+                              "old Excel .xls, .ods and .numbers files are not read; "
+                              "save the sheet as .xlsx or CSV")], None  # fmt: skip
+    if suffix in (".xlsx", ".xlsm") or raw.startswith(_ZIP_MAGIC):
+        if suffix not in (".xlsx", ".xlsm"):
+            decisions.append("the file is a zip archive: read as an Excel .xlsx workbook")
+        table, problems = _read_excel(path, sheet, decisions)
+        return table, problems, "."
+    if encoding:
+        enc = encoding
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+        decisions.append("encoding: UTF-16 (detected from its byte-order mark)")
+    else:
+        enc = "utf-8-sig"
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(line, None, repr(raw[exc.start:exc.start + 1]), "encoding",
-                              f"the file is not valid {enc} (byte at line {line}); "
-                              "give the encoding, e.g. --encoding latin-1")], None  # fmt: skip
+        bad = raw[exc.start : exc.start + 1]
+        return None, [Problem(line, None, repr(bad), "encoding",
+                              f"the file is not valid {enc.removesuffix('-sig')} (byte "
+                              f"{bad!r} on line {line}); give its encoding, e.g. "
+                              "--encoding latin-1 or --encoding cp1252")], None  # fmt: skip
     except LookupError:
-        return None, [Problem(None, None, enc, "encoding", "unknown encoding name")], None
+        return (None, [Problem(None, None, enc, "encoding",
+                              "unknown encoding name; try utf-8, latin-1 or cp1252")],
+                None)  # fmt: skip
+    text = text.removeprefix("\ufeff")
     if encoding:
         decisions.append(f"encoding: {enc} (given)")
     if not text.strip():
         return None, [Problem(None, None, "", "empty-file", "the file is empty")], None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return (None, [Problem(line, None, "\\x00", "binary-file",
+                              "the file holds NUL bytes, so it is not a text table; export "
+                              "it as CSV (or UTF-16 text with a byte-order mark) or .xlsx")],
+                None)  # fmt: skip
     if sep is None:
         sep = _detect_separator(text)
-        decisions.append(f"separator: {sep!r} (detected; override with --sep)")
+        decisions.append(f"separator: {_sep_name(sep)} (detected; override with --sep)")
     else:
-        decisions.append(f"separator: {sep!r} (given)")
+        decisions.append(f"separator: {_sep_name(sep)} (given)")
     try:
-        table = _header_from_first_row(pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, engine="c",
-            skip_blank_lines=True, header=None,
-        ))  # fmt: skip
-    except pd.errors.ParserError:
-        problems = _ragged_rows(text, sep)
-        return None, problems or [Problem(None, None, None, "unparseable",
-                                          "the file could not be parsed as a table")], None  # fmt: skip
+        records = _records(text, sep)
+    except csv.Error as exc:
+        return (None, [Problem(None, None, None, "unparseable",
+                              f"the file could not be split into fields ({exc})")],
+                None)  # fmt: skip
+    table, problems = _table_from_records(records, decisions, sep)
+    if table is None or problems:  # ragged rows: columns cannot be trusted, stop here
+        return None, problems, None
+    if len(table.columns) == 1 and len(records) > 1:
+        header = str(table.columns[0])
+        others = [s for s in (",", ";", "\t", "|") if s != sep and s in header]
+        if others:
+            problems.append(Problem(1, header[:60], None, "one-column",
+                                    f"the whole header is one column when split on "
+                                    f"{_sep_name(sep)}; the file seems separated by "
+                                    f"{_sep_name(others[0])}: pass --sep "
+                                    f"{_sep_name(others[0], cli=True)}"))  # fmt: skip
     if decimal is None:
         sample = table.head(500).to_numpy().ravel().tolist()
-        comma = sum(bool(re.fullmatch(r"\s*-?\d+,\d+\s*", str(c))) for c in sample)
-        point = sum(bool(re.fullmatch(r"\s*-?\d+\.\d+\s*", str(c))) for c in sample)
-        decimal = "," if comma > point and sep != "," else "."
+        comma = sum(bool(re.fullmatch(r"\s*[-+]?\d*,\d+\s*", str(c))) for c in sample)
+        point = sum(bool(re.fullmatch(r"\s*[-+]?\d*\.\d+\s*", str(c))) for c in sample)
+        decimal = "," if comma > point else "."
         decisions.append(f"decimal mark: {decimal!r} (detected; override with --decimal)")
     else:
         decisions.append(f"decimal mark: {decimal!r} (given)")
-    return table, [], decimal
+    return table, problems, decimal
+
+
+def _sep_name(sep: str, *, cli: bool = False) -> str:
+    names = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}
+    if cli:
+        return {"\t": "tab", ",": ",", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
+    return names.get(sep, repr(sep))
 
 
 # ----------------------------------------------------------------------------
@@ -361,70 +599,107 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _header_problems(header: list[str]) -> list[Problem]:
+def _header_problems(header: list[str], row: int = 1) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for name in header:
-        if not str(name).strip() or str(name).lower() == "nan":
-            problems.append(Problem(1, str(name), None, "empty-header", "a column has no name"))
+    for i, name in enumerate(header, start=1):
+        if not str(name).strip():
+            problems.append(Problem(row, f"(unnamed column {i})", None, "empty-header",
+                                    "a column with values has no name; name it or delete "
+                                    "it"))  # fmt: skip
             continue
-        key = _normalise_name(name)
+        key = _normalise_name(name) or str(name).strip()
         if key in seen:
-            problems.append(Problem(1, str(name), None, "duplicate-column",
+            problems.append(Problem(row, str(name), None, "duplicate-column",
                                     f"column name repeats {seen[key]!r}; names must be "
                                     "unique"))  # fmt: skip
         seen.setdefault(key, str(name))
     return problems
 
 
+def _close_match(name: str, header: list[str]) -> str:
+    """A hint naming the header entry that differs from ``name`` only in case or spacing."""
+    loose = [h for h in header if " ".join(h.split()).casefold() == " ".join(
+        name.split()).casefold()]  # fmt: skip
+    return f"; did you mean {loose[0]!r}?" if len(loose) == 1 else ""
+
+
 def _map_columns(
     header: list[str], columns: Mapping[str, str] | None, group_column: str | None
 ) -> tuple[dict[str, str], list[Problem], list[str]]:
-    """Return canonical -> source column, problems and decisions."""
+    """Return canonical -> source column, problems and decisions.
+
+    Explicit mappings win over inferred ones; a file column that would have
+    been inferred as an explicitly mapped variable is kept as an extra column
+    and the choice is echoed.
+    """
     problems: list[Problem] = []
     decisions: list[str] = []
     mapping: dict[str, str] = {}
     allowed = set(schema.CANONICAL_COLUMNS)
-    for canonical, src in (columns or {}).items():
+    listed = ", ".join(repr(h) for h in header)
+    given = dict(columns or {})
+    if group_column is not None:
+        if "group" in given and given["group"] != group_column:
+            problems.append(Problem(None, group_column, None, "column-conflict",
+                                    f"--group-column {group_column!r} and --column "
+                                    f"group={given['group']!r} disagree"))  # fmt: skip
+        given["group"] = group_column
+    for canonical, src in given.items():
+        src = str(src)
         if canonical not in allowed:
             problems.append(Problem(None, src, None, "unknown-canonical",
                                     f"{canonical!r} is not a canonical column; choose from "
                                     f"{', '.join(schema.CANONICAL_COLUMNS)}"))  # fmt: skip
-        elif src not in header:
+            continue
+        if src not in header:
             problems.append(Problem(None, src, None, "column-missing",
-                                    f"column given for {canonical!r} is not in the file; "
-                                    f"its columns are {', '.join(map(str, header))}"))  # fmt: skip
+                                    f"column given for {canonical} is not in the file"
+                                    f"{_close_match(src, header)} (names must match exactly); "
+                                    f"its columns are {listed}"))  # fmt: skip
+        elif src in mapping.values():
+            other = next(k for k, v in mapping.items() if v == src)
+            problems.append(Problem(None, src, None, "column-reused",
+                                    f"column given for both {other} and {canonical}; each "
+                                    "column can hold one variable"))  # fmt: skip
         else:
             mapping[canonical] = src
             decisions.append(f"column {src!r} -> {canonical} (given)")
-    if group_column is not None:
-        if group_column in header:
-            mapping["group"] = group_column
-            decisions.append(f"column {group_column!r} -> group (given)")
-        else:
-            problems.append(Problem(None, group_column, None, "column-missing",
-                                    "the group column given is not in the file; its columns "
-                                    f"are {', '.join(map(str, header))}"))  # fmt: skip
+    explicit = set(mapping) | set(given)
     taken = set(mapping.values())
     for name in header:
         if name in taken:
             continue
         norm = _normalise_name(name)
         canonical = norm if norm in allowed else _infer_canonical(name)
-        if canonical is None and "group" not in mapping and group_column is None:
+        if canonical is None and "group" not in explicit:
             canonical = "group" if norm in _GROUP_COLUMN_NAMES else None
         if canonical is None:
+            continue
+        if canonical in explicit:
+            if canonical in mapping:
+                decisions.append(f"column {name!r} not used as {canonical}: "
+                                 f"{mapping[canonical]!r} was given; kept as an extra "
+                                 "column")  # fmt: skip
             continue
         if canonical in mapping:
             problems.append(Problem(None, str(name), None, "ambiguous-column",
                                     f"both {mapping[canonical]!r} and {name!r} look like "
-                                    f"{canonical}; map one explicitly with "
-                                    f"--column {canonical}=NAME"))  # fmt: skip
+                                    f"{canonical}; choose one with --column "
+                                    f"{canonical}=NAME"))  # fmt: skip
             continue
         mapping[canonical] = name
         if name != canonical:
             decisions.append(f"column {name!r} -> {canonical} (inferred)")
     return mapping, problems, decisions
+
+
+def _asks_cramp(column: str) -> bool:
+    """True if a column's name asks "cramp?", so that yes can only mean cramp."""
+    tokens = set(_normalise_name(column).split("_"))
+    negating = {"no", "non", "not", "without", "control", "controls", "noncramp",
+                "noncramper", "noncrampers", "free"}  # fmt: skip
+    return bool(tokens & (CRAMP_NAMES | {"cramp"})) and not tokens & negating
 
 
 def _map_groups(
@@ -435,13 +710,21 @@ def _map_groups(
 ) -> tuple[pd.Series, list[Problem], list[str]]:
     stripped = values.fillna("").astype(str).str.strip()
     lowered = stripped.str.lower()
+    yes_no = False
     if cramp_labels is not None or control_labels is not None:
         cramp = {str(v).strip().lower() for v in cramp_labels or ()}
         control = {str(v).strip().lower() for v in control_labels or ()}
         how = "given"
     else:
-        cramp, control = set(CRAMP_SPELLINGS), set(CONTROL_SPELLINGS)
+        cramp, control = set(CRAMP_NAMES), set(CONTROL_NAMES)
         how = "inferred; override with --cramp-label/--control-label"
+        if _asks_cramp(column):
+            cramp |= YES_SPELLINGS
+            control |= NO_SPELLINGS
+            how = (f"inferred from the column name {column!r}; override with "
+                   "--cramp-label/--control-label")  # fmt: skip
+        else:
+            yes_no = True
     overlap = cramp & control
     problems = [
         Problem(None, column, label, "group-label-conflict",
@@ -449,20 +732,27 @@ def _map_groups(
         for label in sorted(overlap)
     ]  # fmt: skip
     group = pd.Series(
-        np.where(lowered.isin(cramp), "cramp", np.where(lowered.isin(control), "control", "")),
+        np.where(lowered.isin(cramp - overlap), "cramp",
+                 np.where(lowered.isin(control - overlap), "control", "")),
         index=values.index,
         dtype=object,
-    )
+    )  # fmt: skip
     for idx in np.flatnonzero((group == "").to_numpy()):
         raw = stripped.iloc[idx]
-        if raw == "" or raw.lower() in MISSING_TOKENS:
+        if raw == "" or raw.lower() in MISSING_TOKENS - NO_SPELLINGS:
             message = "group is missing; every runner must be cramp or control"
+        elif yes_no and raw.lower() in YES_SPELLINGS | NO_SPELLINGS:
+            message = (
+                f"{raw!r} does not say which group under a column named {column!r}; pass "
+                "--cramp-label and --control-label, e.g. --cramp-label Yes --control-label No"
+            )
         else:
             message = (
                 "is neither a cramp nor a control label; accepted labels are "
-                f"{sorted(cramp)} and {sorted(control)}"
+                f"{sorted(cramp - overlap)} and {sorted(control - overlap)}; pass "
+                "--cramp-label/--control-label for other labels"
             )
-        problems.append(Problem(idx + 2, column, stripped.iloc[idx], "unknown-group", message))
+        problems.append(Problem(int(values.index[idx]), column, raw, "unknown-group", message))
     decisions = []
     used = sorted(set(stripped[group != ""]))
     for label in used:
@@ -475,43 +765,61 @@ def _map_groups(
 # ----------------------------------------------------------------------------
 # cells
 
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+_CENSORED = re.compile(r"(?:<=?|>=?|\u2264|\u2265)\s*[-+]?[0-9]+(?:[.,][0-9]+)?")
+
 
 def _parse_numbers(
     raw: pd.Series, column: str, decimal: str, censored: str
 ) -> tuple[pd.Series, list[Problem]]:
-    text = raw.fillna("").astype(str).str.strip()
-    if decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    missing = text.str.lower().isin(MISSING_TOKENS)
-    numbers = pd.to_numeric(text.where(~missing, None), errors="coerce").astype(float)
-    bad = (numbers.isna() & ~missing) | ~np.isfinite(numbers.fillna(0.0))
+    """Parse one column cell by cell; every cell that is not a number is reported."""
     problems: list[Problem] = []
-    for idx in np.flatnonzero(bad.to_numpy()):
-        value = str(raw.iloc[idx]).strip()
-        if re.fullmatch(r"[<>]=?\s*[-+]?\d+([.,]\d+)?", value):
+    values = np.full(len(raw), np.nan)
+    for idx, cell in enumerate(raw.tolist()):
+        value = "" if cell is None else str(cell).strip()
+        row = int(raw.index[idx])
+        if value.lower() in MISSING_TOKENS:
+            continue
+        text = value
+        if decimal == ",":
+            if "," in text and "." not in text:
+                text = text.replace(",", ".")
+            elif "." in text and "," not in text and _NUMBER.fullmatch(text):
+                problems.append(Problem(row, column, value, "mixed-decimal-mark",
+                                        "has a decimal point in a file with decimal commas; "
+                                        "read as a decimal point, check it",
+                                        "warning"))  # fmt: skip
+        number = float(text) if _NUMBER.fullmatch(text) else None
+        if number is not None and np.isfinite(number):
+            values[idx] = number
+        elif _CENSORED.fullmatch(value):
             if censored == "missing":
-                problems.append(Problem(idx + 2, column, value, "censored-value",
+                problems.append(Problem(row, column, value, "censored-value",
                                         "censored lab value read as missing (--censored "
                                         "missing)", "warning"))  # fmt: skip
             else:
-                problems.append(Problem(idx + 2, column, value, "censored-value",
+                problems.append(Problem(row, column, value, "censored-value",
                                         "censored lab value (below/above the assay's limit) "
                                         "is not a number; enter a number, leave it blank, or "
                                         "pass --censored missing"))  # fmt: skip
         else:
-            hint = " (decimal comma? pass --decimal ,)" if re.search(r"\d,\d", value) else ""
-            problems.append(Problem(idx + 2, column, value, "not-a-number",
+            hint = ""
+            if decimal == "." and re.fullmatch(r"[-+]?[0-9]*,[0-9]+", value):
+                hint = " (a decimal comma? pass --decimal ,)"
+            elif number is not None:
+                hint = " (too large)"
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            problems.append(Problem(row, column, shown, "not-a-number",
                                     f"is not a number{hint}"))  # fmt: skip
-    numbers[bad.to_numpy()] = np.nan
-    return numbers, problems
+    return pd.Series(values, index=raw.index, dtype=float), problems
 
 
 def _convert_unit(
     values: dict[str, pd.Series], base: str, given: str, decisions: list[str]
-) -> float:
-    """Return the factor that brings ``base`` columns to the canonical unit."""
+) -> tuple[float, str]:
+    """Return the factor to the canonical unit of ``base`` columns, and the unit read."""
     if not values:
-        return 1.0
+        return 1.0, ""
     pooled = pd.concat(list(values.values()))
     median = float(pooled.median()) if pooled.notna().any() else float("nan")
     if base == "haematocrit":
@@ -521,38 +829,46 @@ def _convert_unit(
         units = {"g/dL": 1.0, "g/L": 0.1}
         guess = "g/L" if median > 30 else "g/dL"
     if given == "auto":
-        unit, how = guess, f"detected from the median {median:g}"
+        if np.isnan(median):
+            unit, how = guess, "no values to detect it from"
+        else:
+            unit, how = (
+                guess,
+                f"detected from the median {median:g}; override with "
+                + ("--haematocrit-unit" if base == "haematocrit" else "--haemoglobin-unit"),
+            )
     else:
-        if given not in units:
-            raise ValueError(f"`{base}_unit` must be 'auto' or one of {sorted(units)}; "
-                             f"got {given!r}")  # fmt: skip
         unit, how = given, "given"
     note = f"{base} unit: {unit} ({how})"
     if units[unit] != 1.0:
         note += f"; converted to {schema.VARIABLES[base].unit}"
     decisions.append(note)
-    return units[unit]
+    return units[unit], unit
 
 
 def _check_ranges(
-    values: pd.Series, canonical: str, column: str, raw: pd.Series
+    values: pd.Series, canonical: str, column: str, raw: pd.Series, read_unit: str = ""
 ) -> list[Problem]:
     var = schema.VARIABLES[schema.base_of(canonical)]
     lo, hi = var.plausible
     problems: list[Problem] = []
     arr = values.to_numpy()
-    impossible = np.flatnonzero((arr < lo) | (arr > hi))
+    converted = f" after reading it in {read_unit}" if read_unit and read_unit != var.unit else ""
+    with np.errstate(invalid="ignore"):
+        impossible = np.flatnonzero((arr < lo) | (arr > hi))
     for idx in impossible:
-        problems.append(Problem(idx + 2, column, str(raw.iloc[idx]).strip(), "impossible-value",
+        problems.append(Problem(int(raw.index[idx]), column, str(raw.iloc[idx]).strip(),
+                                "impossible-value",
                                 f"{var.label} must be between {lo:g} and {hi:g} {var.unit} to "
-                                f"be physiologically possible (read as {arr[idx]:g}); a typo "
-                                "or a unit slip?"))  # fmt: skip
+                                f"be physiologically possible (read as {arr[idx]:g} "
+                                f"{var.unit}{converted}); a typo or a unit slip?"))  # fmt: skip
     if var.reference is not None:
         rlo, rhi = var.reference
-        flagged = np.flatnonzero(((arr < rlo) | (arr > rhi)) & (arr >= lo) & (arr <= hi))
+        with np.errstate(invalid="ignore"):
+            flagged = np.flatnonzero(((arr < rlo) | (arr > rhi)) & (arr >= lo) & (arr <= hi))
         for idx in flagged:
             side = "below" if arr[idx] < rlo else "above"
-            problems.append(Problem(idx + 2, column, str(raw.iloc[idx]).strip(),
+            problems.append(Problem(int(raw.index[idx]), column, str(raw.iloc[idx]).strip(),
                                     "outside-reference-range",
                                     f"{side} the adult reference range {rlo:g}-{rhi:g} "
                                     f"{var.unit}; flagged, accepted", "warning"))  # fmt: skip
@@ -561,6 +877,26 @@ def _check_ranges(
 
 # ----------------------------------------------------------------------------
 # public API
+
+_UNIT_CHOICES = {
+    "haematocrit_unit": ("auto", "fraction", "percent"),
+    "haemoglobin_unit": ("auto", "g/dL", "g/L"),
+    "censored": ("error", "missing"),
+}
+
+
+def _check_options(options: Mapping[str, object]) -> None:
+    for name, allowed in _UNIT_CHOICES.items():
+        if options[name] not in allowed:
+            raise ValueError(f"`{name}` must be one of {list(allowed)}; got {options[name]!r}")
+    if options["decimal"] not in (None, ".", ","):
+        raise ValueError(f"`decimal` must be '.' or ','; got {options['decimal']!r}")
+    if options["sep"] is not None and options["sep"] == options["decimal"] == ",":
+        pass  # legal when decimal commas are quoted; detection warns through the cells
+    for name in ("cramp_labels", "control_labels"):
+        if isinstance(options[name], str):
+            raise TypeError(f"`{name}` must be a list of labels, not one string; got "
+                            f"{options[name]!r}")  # fmt: skip
 
 
 def check_cohort(
@@ -581,31 +917,41 @@ def check_cohort(
 ) -> CohortCheck:
     """Read and check a cohort; collect every problem instead of stopping.
 
+    Nothing in the file can make this function raise: an unreadable file,
+    a wrong encoding, ragged rows, a broken workbook are all reported as
+    :class:`Problem` entries. Only invalid *options* raise.
+
     Parameters
     ----------
     source : str, pathlib.Path or pandas.DataFrame
         A ``.csv``/``.txt``/``.tsv`` file, an ``.xlsx`` file, or a table
         already in memory. The file is only read, never modified.
     sep : str, optional
-        Field separator; detected among ``,`` ``;`` tab and ``|`` when omitted.
+        Field separator (one character, or ``'tab'``); detected among ``,``
+        ``;`` tab and ``|`` when omitted.
     decimal : {'.', ','}, optional
         Decimal mark; detected when omitted.
     encoding : str, optional
-        Text encoding; UTF-8 (with or without BOM) when omitted.
+        Text encoding; UTF-8 (with or without BOM) when omitted, UTF-16 when
+        the file starts with its byte-order mark.
     sheet : str or int, default 0
-        Excel sheet name or index.
+        Excel sheet name or 0-based index.
     columns : mapping, optional
         Canonical name -> column name in the file, e.g.
         ``{'sodium_pre': 'Na (mmol/L) before'}``. Other columns are matched by
         canonical name (case and spacing ignored) or common spellings
         (``Na_pre``, ``Hct post``, ``hemoglobin_after``), each echoed in
-        :attr:`CohortCheck.decisions`.
+        :attr:`CohortCheck.decisions`. Given mappings win over inferred ones.
     group_column : str, optional
-        The column holding the group; default ``group`` or a common spelling.
+        The column holding the group; default ``group`` or a common spelling
+        (``cramp``, ``Cramp?``, ``status``...).
     cramp_labels, control_labels : iterable of str, optional
         Labels (case-insensitive) meaning cramp and control. When both are
-        omitted, common spellings are inferred (``cramp``, ``yes``, ``y``,
-        ``true``... and ``control``, ``no``, ``n``, ``false``, ``non-cramper``...).
+        omitted, ``cramp``/``cramper``/``EAMC``... and
+        ``control``/``non-cramper``... are inferred; yes/no answers
+        (``yes``, ``y``, ``true`` and ``no``, ``n``, ``false``, ``none``) are
+        inferred only under a column whose name asks about cramp
+        (``Cramp?``, ``cramped``), never under ``group`` or ``status``.
     haematocrit_unit : {'auto', 'fraction', 'percent'}, default 'auto'
         ``auto`` takes percent when the median haematocrit exceeds 1.5.
     haemoglobin_unit : {'auto', 'g/dL', 'g/L'}, default 'auto'
@@ -620,30 +966,71 @@ def check_cohort(
     -------
     CohortCheck
         ``.cohort`` (canonical columns, then derived ones, then any extra
-        columns of the file, kept as text) is ``None`` when there are errors.
+        columns of the file, kept as text; the index is the spreadsheet row
+        number) is ``None`` when there are errors.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an invalid option (never for the file's content).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"Group": ["Yes", "No", "maybe"],
+    >>> table = pd.DataFrame({"Cramp?": ["Yes", "No", "maybe"],
     ...                       "Na post": ["141", "14", "140"]})
     >>> check = check_cohort(table)
     >>> check.ok
     False
     >>> for problem in check.errors:
     ...     print(problem)
-    row 3, column 'Na post', value '14': Serum sodium must be between 90 and 200 mmol/L to be physiologically possible (read as 14); a typo or a unit slip? [impossible-value]
-    row 4, column 'Group', value 'maybe': is neither a cramp nor a control label; accepted labels are ['cramp', 'cramped', 'cramper', 'crampers', 'cramping', 'cramps', 'eamc', 'true', 'y', 'yes'] and ['control', 'controls', 'false', 'n', 'no', 'no cramp', 'no cramps', 'non cramper', 'non crampers', 'non-cramp', 'non-cramper', 'non-crampers', 'noncramp', 'noncramper', 'noncrampers', 'none'] [unknown-group]
+    row 3, column 'Na post', value '14': Serum sodium must be between 90 and 200 mmol/L to be physiologically possible (read as 14 mmol/L); a typo or a unit slip? [impossible-value]
+    row 4, column 'Cramp?', value 'maybe': is neither a cramp nor a control label; accepted labels are ['cramp', 'cramped', 'cramper', 'crampers', 'cramping', 'cramps', 'eamc', 'true', 'y', 'yes'] and ['control', 'controls', 'false', 'n', 'no', 'no cramp', 'no cramps', 'no-cramp', 'non cramper', 'non crampers', 'non-cramp', 'non-cramper', 'non-crampers', 'noncramp', 'noncramper', 'noncrampers', 'none']; pass --cramp-label/--control-label for other labels [unknown-group]
     """  # noqa: E501
+    sep = normalise_separator(sep)
+    _check_options(locals())
+    name = "DataFrame" if isinstance(source, pd.DataFrame) else str(source)
     decisions: list[str] = []
+    try:
+        return _check(
+            source, name, decisions, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet,
+            columns=columns, group_column=group_column, cramp_labels=cramp_labels,
+            control_labels=control_labels, haematocrit_unit=haematocrit_unit,
+            haemoglobin_unit=haemoglobin_unit, censored=censored, derived=derived,
+        )  # fmt: skip
+    except Exception as exc:  # a defect here must still not become a traceback for data
+        problem = Problem(None, None, None, "internal-error",
+                          f"the file could not be checked ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}); this is a defect of the compendium, please "
+                          "report it with the file")  # fmt: skip
+        return CohortCheck(name, None, [problem], decisions)
+
+
+def _check(
+    source: str | Path | pd.DataFrame,
+    name: str,
+    decisions: list[str],
+    *,
+    sep: str | None,
+    decimal: str | None,
+    encoding: str | None,
+    sheet: str | int,
+    columns: Mapping[str, str] | None,
+    group_column: str | None,
+    cramp_labels: Iterable[str] | None,
+    control_labels: Iterable[str] | None,
+    haematocrit_unit: str,
+    haemoglobin_unit: str,
+    censored: str,
+    derived: bool,
+) -> CohortCheck:
     if isinstance(source, pd.DataFrame):
-        name = "DataFrame"
         table = source.astype(object).where(source.notna(), "").astype(str)
-        table.columns = [str(c) for c in source.columns]
+        table.columns = pd.Index([str(c) for c in source.columns], dtype=object)
+        table.index = pd.RangeIndex(2, len(source) + 2)
         problems: list[Problem] = []
-        dec = decimal or "."
+        dec: str | None = decimal or "."
     else:
-        name = str(source)
         table, problems, dec = _read_table(
             source, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet,
             decisions=decisions,
@@ -651,23 +1038,25 @@ def check_cohort(
     if table is None:
         return CohortCheck(name, None, problems, decisions)
     n_rows = len(table)
+    rows = table.index
     if n_rows == 0:
         problems.append(Problem(None, None, None, "no-rows", "the file has a header but no "
                                 "data rows"))  # fmt: skip
     problems += _header_problems([str(c) for c in table.columns])
-    header = _unique([str(c) for c in table.columns])
-    table.columns = header
-    mapping, col_problems, col_decisions = _map_columns(
-        [str(c) for c in table.columns], columns, group_column
-    )
+    header = _unique([str(c) if str(c).strip() else f"(unnamed column {i})"
+                      for i, c in enumerate(table.columns, start=1)])  # fmt: skip
+    table.columns = pd.Index(header, dtype=object)
+    mapping, col_problems, col_decisions = _map_columns(header, columns, group_column)
     problems += col_problems
     decisions += col_decisions
+    skipped: list[str] = []
 
     out: dict[str, pd.Series] = {}
     if "group" not in mapping:
-        problems.append(Problem(None, None, None, "group-column-missing",
-                                "no group column; name it 'group' or pass --group-column "
-                                f"(columns in the file: {', '.join(header)})"))  # fmt: skip
+        if group_column is None:
+            problems.append(Problem(None, None, None, "group-column-missing",
+                                    "no group column; name it 'group' or pass --group-column "
+                                    f"(columns in the file: {', '.join(header)})"))  # fmt: skip
     else:
         group, g_problems, g_decisions = _map_groups(
             table[mapping["group"]], mapping["group"], cramp_labels, control_labels
@@ -675,31 +1064,37 @@ def check_cohort(
         problems += g_problems
         decisions += g_decisions
         out["group"] = group
-        for label in schema.GROUPS:
-            if n_rows and not (group == label).any():
+        unknown = any(p.rule == "unknown-group" for p in g_problems)
+        for label in schema.GROUPS:  # an unknown label already explains an empty group
+            if n_rows and not unknown and not (group == label).any():
                 problems.append(Problem(None, mapping["group"], None, "group-empty",
                                         f"no runner is in group {label!r}; both groups are "
                                         "needed for a comparison"))  # fmt: skip
 
     analytes = [c for c in mapping if schema.base_of(c) in schema.ANALYTES]
     if not analytes:
+        expected = ", ".join(c for c in schema.CANONICAL_COLUMNS if schema.base_of(c) in
+                             schema.ANALYTES)  # fmt: skip
         problems.append(Problem(None, None, None, "no-analyte",
-                                "no analyte column found; expected at least one of "
-                                f"{', '.join(c for c in schema.CANONICAL_COLUMNS[5:])} "
-                                f"(columns in the file: {', '.join(header)})"))  # fmt: skip
+                                f"no analyte column found; expected at least one of {expected} "
+                                "or a common spelling such as 'Na post', or map one with "
+                                f"--column (columns in the file: "
+                                f"{', '.join(header)})"))  # fmt: skip
 
     if "subject_id" in mapping:
         ids = table[mapping["subject_id"]].fillna("").astype(str).str.strip()
         first_row: dict[str, int] = {}
         for idx, sid in enumerate(ids):
-            if sid == "":
-                problems.append(Problem(idx + 2, mapping["subject_id"], "", "missing-id",
-                                        "subject id is missing", "warning"))  # fmt: skip
+            row = int(rows[idx])
+            if sid == "" or sid.lower() in MISSING_TOKENS:
+                problems.append(Problem(row, mapping["subject_id"], sid, "missing-id",
+                                        "subject id is missing; the row is kept",
+                                        "warning"))  # fmt: skip
             elif sid in first_row:
-                problems.append(Problem(idx + 2, mapping["subject_id"], sid, "duplicate-id",
+                problems.append(Problem(row, mapping["subject_id"], sid, "duplicate-id",
                                         f"subject id repeats row {first_row[sid]}"))  # fmt: skip
             else:
-                first_row[sid] = idx + 2
+                first_row[sid] = row
         out["subject_id"] = ids
 
     numeric = [c for c in schema.CANONICAL_COLUMNS if c in mapping and c not in
@@ -709,20 +1104,23 @@ def check_cohort(
         src = mapping[canonical]
         parsed[canonical], p = _parse_numbers(table[src], src, dec or ".", censored)
         problems += p
+    read_unit: dict[str, str] = {}
     for base, given in (("haematocrit", haematocrit_unit), ("haemoglobin", haemoglobin_unit)):
         cols = {c: parsed[c] for c in (f"{base}_pre", f"{base}_post") if c in parsed}
-        factor = _convert_unit(cols, base, given, decisions)
+        factor, unit = _convert_unit(cols, base, given, decisions)
         for c in cols:
             parsed[c] = parsed[c] * factor
+            read_unit[c] = unit
     for canonical in numeric:
         problems += _check_ranges(parsed[canonical], canonical, mapping[canonical],
-                                  table[mapping[canonical]])  # fmt: skip
+                                  table[mapping[canonical]],
+                                  read_unit.get(canonical, ""))  # fmt: skip
         out[canonical] = parsed[canonical]
     if "cramp_onset_km" in parsed and "group" in out:
-        for idx in np.flatnonzero((parsed["cramp_onset_km"].notna() & (out["group"] ==
-                                                                       "control")).to_numpy()):
-            problems.append(Problem(idx + 2, mapping["cramp_onset_km"],
-                                    str(table[mapping["cramp_onset_km"]].iloc[idx]),
+        onset = parsed["cramp_onset_km"]
+        for idx in np.flatnonzero((onset.notna() & (out["group"] == "control")).to_numpy()):
+            problems.append(Problem(int(rows[idx]), mapping["cramp_onset_km"],
+                                    str(table[mapping["cramp_onset_km"]].iloc[idx]).strip(),
                                     "onset-in-control", "a control runner has a cramp-onset "
                                     "distance; kept, but check the group", "warning"))  # fmt: skip
 
@@ -731,20 +1129,46 @@ def check_cohort(
     missing = {c: int(parsed[c].isna().sum()) for c in numeric}
     extras = [c for c in header if c not in mapping.values()]
     if extras:
-        decisions.append(f"extra columns kept in the record, not analysed: {', '.join(extras)}")
+        decisions.append("extra columns kept in the record, not analysed: "
+                         + ", ".join(repr(c) for c in extras))  # fmt: skip
+    skipped += _skipped_sections(mapping, parsed, n_rows)
     if any(p.severity == "error" for p in problems):
-        return CohortCheck(name, None, problems, decisions, missing, n_rows)
+        return CohortCheck(name, None, problems, decisions, missing, n_rows, skipped)
 
     ordered = [c for c in schema.CANONICAL_COLUMNS if c in out]
-    cohort = pd.DataFrame({c: out[c] for c in ordered}, index=pd.RangeIndex(n_rows))
+    cohort = pd.DataFrame({c: out[c] for c in ordered}, index=rows)
     cohort["group"] = cohort["group"].astype(str)
     if "subject_id" in cohort:
         cohort["subject_id"] = cohort["subject_id"].astype(str)
     if derived:
-        cohort = add_derived(cohort, decisions=decisions)
+        cohort = add_derived(cohort, decisions=skipped)
     for c in extras:
         cohort[c] = table[c].to_numpy()
-    return CohortCheck(name, cohort, problems, decisions, missing, n_rows)
+    cohort = cohort.reset_index(drop=True)
+    return CohortCheck(name, cohort, problems, decisions, missing, n_rows, skipped)
+
+
+def _skipped_sections(
+    mapping: Mapping[str, str], parsed: Mapping[str, pd.Series], n_rows: int
+) -> list[str]:
+    """Why parts of the analysis will be missing: absent or empty variables."""
+    out = []
+    for analyte in schema.ANALYTES:
+        label = schema.VARIABLES[analyte].label
+        present = [t for t in schema.TIMEPOINTS if f"{analyte}_{t}" in mapping]
+        if not present:
+            out.append(f"{analyte}: no column in the file; {label.lower()} not analysed")
+        elif len(present) == 1:
+            absent = f"{analyte}_{'post' if present[0] == 'pre' else 'pre'}"
+            out.append(f"{analyte}_change not computed: {absent} is not in the file")
+    for canonical, values in parsed.items():
+        if n_rows and values.isna().all():
+            out.append(f"{canonical}: every value is missing; not analysed")
+    for column, what in (("age_years", "age"), ("finish_time_min", "finishing time"),
+                         ("cramp_onset_km", "cramp-onset distance")):  # fmt: skip
+        if column not in mapping:
+            out.append(f"{column}: no column in the file; {what} not described")
+    return out
 
 
 def load_cohort(source: str | Path | pd.DataFrame, **options: object) -> pd.DataFrame:
@@ -830,6 +1254,7 @@ def add_derived(cohort: pd.DataFrame, *, decisions: list[str] | None = None) -> 
     elif decisions is not None:
         absent = [c for c in needed if c not in out]
         decisions.append(
-            "plasma-volume change not computed: missing " + ", ".join(absent)
+            "pv_change (plasma-volume change, Dill & Costill) not computed: it needs "
+            "haemoglobin and haematocrit before and after; missing " + ", ".join(absent)
         )
     return out

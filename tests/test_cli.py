@@ -1,0 +1,196 @@
+"""The command line, end to end in a subprocess: exit codes, stderr, files, refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import example_path
+from analysis.cli import build_parser
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROBLEM_LINE = re.compile(r"^error: (row \d+, )?(column '[^']*', )?(value '.*', )?.+ \[[a-z-]+\]$")
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *map(str, args)], cwd=cwd, capture_output=True,
+        text=True, timeout=300, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A throw-away compendium root whose notebooks/ holds the fixture notebook."""
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "pyproject.toml").write_text("")
+    shutil.copy(example_path("marathon"), root / "data" / "marathon_synthetic.csv")
+    shutil.copy(FIXTURES / "01-fixture-plot.ipynb", root / "notebooks")
+    return root, {"CRAMP_PROJECT_ROOT": str(root)}
+
+
+BAD = "subject_id,group,sodium_post,potassium_post\nA,cramp,14,4.4\nB,maybe,<135,abc\nA,control,141,4.5\n"
+
+
+def test_help_documents_every_option_with_examples(tmp_path):
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, subparser in sub.choices.items():
+        text = run(name, "--help", cwd=tmp_path).stdout
+        for action in subparser._actions:
+            for option in action.option_strings:
+                assert option in text, (name, option)
+            if action.option_strings and action.help and action.dest not in ("help", "quiet",
+                                                                              "force", "all_notebooks"):  # fmt: skip
+                assert "e.g." in action.help or action.choices, (name, action.dest)
+        assert "examples:" in text and "cramp-reanalysis report" in text
+    top = run("--help", cwd=tmp_path)
+    assert top.returncode == 0 and "validate" in top.stdout and "report" in top.stdout
+
+
+def test_validate_clean_file(tmp_path):
+    result = run("validate", example_path("marathon"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Result: PASSED" in result.stdout
+    assert "separator: ','" in result.stdout
+    assert result.stderr == ""
+
+
+def test_validate_bad_file_lists_every_problem_on_stderr(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text(BAD)
+    before = sha256(data)
+    result = run("validate", data, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    problems = [ln for ln in result.stderr.splitlines() if ln.startswith("error: ")]
+    assert all(PROBLEM_LINE.match(ln) for ln in problems), problems
+    assert [re.search(r"\[([a-z-]+)\]$", ln).group(1) for ln in problems] == [
+        "impossible-value",
+        "unknown-group",
+        "censored-value",
+        "not-a-number",
+        "duplicate-id",
+    ]
+    assert problems[0].startswith("error: row 2, column 'sodium_post', value '14': ")
+    assert "Result: FAILED" in result.stdout
+    assert sha256(data) == before
+
+
+def test_report_bad_file_exit_2_and_nothing_written(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text(BAD)
+    result = run("report", data, "--out", tmp_path / "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len([ln for ln in result.stderr.splitlines() if PROBLEM_LINE.match(ln)]) == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--margin", "sodum=2"], "unknown variable 'sodum'"),
+        (["--margin", "sodium=-1"], "must be positive"),
+        (["--n-resamples", "5"], "must be at least 100"),
+        (["--seed", "x"], "expected a whole number"),
+        (["--sep", "ab"], "--sep must be one character"),
+        (["--column", "sodium_post"], "expected NAME=VALUE"),
+        (["--haematocrit-unit", "litres"], "invalid choice"),
+    ],
+)
+def test_bad_options_exit_2_without_traceback(tmp_path, args, message):
+    result = run("report", example_path("marathon"), "--out", tmp_path / "o", *args,
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_input_file(tmp_path):
+    result = run("validate", tmp_path / "nope.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no such file [file-missing]" in result.stderr
+
+
+def test_report_end_to_end_then_refuse_then_force_quiet(project, tmp_path):
+    root, env = project
+    data = tmp_path / "mine.csv"
+    data.write_bytes(example_path("marathon").read_bytes())
+    before = sha256(data)
+    out = tmp_path / "rep"
+    result = run("report", data, "--out", out, "--n-resamples", "200", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "[1/1] running 01-fixture-plot.ipynb" in result.stderr
+    assert "separator: ',' (detected" in result.stderr  # decisions are echoed
+    for name in ("report.html", "results.csv", "validation.txt", "provenance.json"):
+        assert (out / name).is_file()
+    assert sha256(data) == before
+    stamp = (out / "provenance.json").read_bytes()
+
+    refused = run("report", data, "--out", out, cwd=tmp_path, env=env)
+    assert refused.returncode == 2
+    assert "exists; choose another --out or pass --force" in refused.stderr
+    assert (out / "provenance.json").read_bytes() == stamp
+
+    quiet = run("report", data, "--out", out, "--force", "--quiet", "--n-resamples", "200",
+                cwd=tmp_path, env=env)  # fmt: skip
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert (out / "provenance.json").read_bytes() != stamp
+    assert sha256(data) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.csv", "project", "rep"]
+
+
+def test_failing_notebook_exit_1_and_nothing_written(project, tmp_path):
+    root, env = project
+    shutil.copy(FIXTURES / "02-fixture-fails.ipynb", root / "notebooks")
+    result = run("report", "--out", tmp_path / "rep", "--n-resamples", "200", cwd=tmp_path,
+                 env=env)  # fmt: skip
+    assert result.returncode == 1
+    assert (
+        "02-fixture-fails.ipynb failed" in result.stderr and "nothing was written" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_ctrl_c_leaves_no_output_folder(project, tmp_path):
+    root, env = project
+    out = tmp_path / "rep"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--out", str(out), "--n-resamples", "200"],
+        cwd=tmp_path, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        for line in proc.stderr:
+            if "running 01-fixture-plot" in line or time.monotonic() > deadline:
+                break
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=60) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "interrupted; nothing was written" in rest
+    assert "Traceback" not in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]

@@ -1,0 +1,174 @@
+"""Messy but valid files in every supported dialect load to the same cohort."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import check_cohort, example_path, load_cohort
+
+#: the first 12 runners of the bundled cohort, as text
+SOURCE = pd.read_csv(example_path("marathon"), dtype=str, keep_default_na=False).head(12)
+NUMERIC = ["sodium_pre", "sodium_post", "potassium_post", "haemoglobin_pre",
+           "haemoglobin_post", "haematocrit_pre", "haematocrit_post"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory):
+    path = tmp_path_factory.mktemp("clean") / "clean.csv"
+    SOURCE.to_csv(path, index=False)
+    return load_cohort(path)
+
+
+def assert_same(cohort, expected, columns=NUMERIC):
+    assert list(cohort["group"]) == list(expected["group"])
+    for c in columns:
+        np.testing.assert_allclose(cohort[c], expected[c], rtol=1e-12, err_msg=c)
+    assert np.allclose(cohort["pv_change"], expected["pv_change"], equal_nan=True)
+
+
+def write(tmp_path, text: str, name="messy.csv", encoding="utf-8", bom=False) -> object:
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+def as_text(frame: pd.DataFrame, sep=",", decimal=".", newline="\n") -> str:
+    if decimal == ",":
+        frame = frame.apply(lambda col: col.str.replace(".", ",", regex=False))
+    return frame.to_csv(index=False, sep=sep, lineterminator=newline)
+
+
+@pytest.mark.parametrize(
+    ("sep", "decimal", "newline", "bom"),
+    [(";", ",", "\r\n", True), ("\t", ".", "\n", False), ("\t", ",", "\r\n", False),
+     (",", ".", "\r\n", True), ("|", ",", "\n", False)],
+    ids=["semicolon-comma-crlf-bom", "tab", "tab-comma", "comma-bom-crlf", "pipe-comma"],
+)  # fmt: skip
+def test_separators_decimals_bom_detected(tmp_path, expected, sep, decimal, newline, bom):
+    path = write(tmp_path, as_text(SOURCE, sep, decimal, newline), bom=bom)
+    check = check_cohort(path)
+    assert check.ok, check.errors
+    assert_same(check.cohort, expected)
+    assert any(d.startswith("separator:") and "detected" in d for d in check.decisions)
+    assert f"decimal mark: {decimal!r} (detected; override with --decimal)" in check.decisions
+    assert list(check.cohort.columns[:2]) == ["subject_id", "group"]  # no BOM in a name
+
+
+def test_latin1_with_encoding_option(tmp_path, expected):
+    frame = SOURCE.copy()
+    frame["comment"] = "Läufer ohne Krämpfe"
+    path = write(tmp_path, as_text(frame, ";", ","), encoding="latin-1")
+    assert [p.rule for p in check_cohort(path).errors] == ["encoding"]
+    check = check_cohort(path, encoding="latin-1")
+    assert check.ok, check.errors
+    assert_same(check.cohort, expected)
+    assert check.cohort.loc[0, "comment"] == "Läufer ohne Krämpfe"
+
+
+def test_utf16_with_bom_detected(tmp_path, expected):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(as_text(SOURCE, "\t").encode("utf-16"))
+    check = check_cohort(path)
+    assert check.ok, check.errors
+    assert_same(check.cohort, expected)
+
+
+def test_xlsx_with_sheet_name(tmp_path, expected):
+    path = tmp_path / "runners.xlsx"
+    numeric = SOURCE.copy()
+    for c in numeric.columns[2:]:
+        numeric[c] = pd.to_numeric(numeric[c])
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["read me first"]}).to_excel(writer, sheet_name="About", index=False)
+        numeric.to_excel(writer, sheet_name="Race day", index=False)
+    assert [p.rule for p in check_cohort(path, sheet="Nope").errors] == ["sheet-missing"]
+    for sheet in ("Race day", 1):
+        check = check_cohort(path, sheet=sheet)
+        assert check.ok, check.errors
+        assert_same(check.cohort, expected)
+
+
+def test_units_groups_renamed_columns_extras_blanks(tmp_path, expected):
+    frame = SOURCE.rename(columns={"subject_id": "Runner", "group": "Cramp?",
+                                   "sodium_pre": "Na vor", "sodium_post": "Na nach",
+                                   "potassium_post": "K post (mmol/L)"})  # fmt: skip
+    frame["Cramp?"] = frame["Cramp?"].map({"cramp": "Yes", "control": "no"})
+    for c in ("haematocrit_pre", "haematocrit_post"):
+        frame[c] = (frame[c].astype(float) * 100).round(1).astype(str)
+    for c in ("haemoglobin_pre", "haemoglobin_post"):
+        frame[c] = (frame[c].astype(float) * 10).round(0).astype(int).astype(str)
+    frame["Lab comment"] = ["ok; repeat"] + [""] * 11
+    frame.loc[3, "K post (mmol/L)"] = ""
+    frame.loc[4, "K post (mmol/L)"] = "n/a"
+    frame.loc[5, "K post (mmol/L)"] = "<3,5"
+    path = write(tmp_path, as_text(frame, ";", ","))
+    check = check_cohort(path, columns={"sodium_pre": "Na vor", "sodium_post": "Na nach"},
+                         censored="missing")  # fmt: skip
+    assert check.ok, check.errors
+    cohort = check.cohort
+    assert_same(cohort, expected, [c for c in NUMERIC if c != "potassium_post"])
+    assert cohort["potassium_post"].isna().sum() == 3 and check.missing["potassium_post"] == 3
+    assert [(w.row, w.rule) for w in check.warnings if w.rule == "censored-value"] == [
+        (7, "censored-value")
+    ]
+    assert list(cohort["Lab comment"])[:2] == ["ok; repeat", ""]
+    decisions = "\n".join(check.decisions)
+    for text in ("haematocrit unit: percent", "haemoglobin unit: g/L",
+                 "group label 'Yes' -> cramp", "column 'Na vor' -> sodium_pre (given)",
+                 "column 'K post (mmol/L)' -> potassium_post (inferred)",
+                 "extra columns kept in the record, not analysed: 'Lab comment'"):  # fmt: skip
+        assert text in decisions
+
+
+def test_explicit_options_override_detection(tmp_path, expected):
+    path = write(tmp_path, as_text(SOURCE, ";", ","))
+    check = check_cohort(path, sep=";", decimal=",", haematocrit_unit="fraction",
+                         haemoglobin_unit="g/dL")  # fmt: skip
+    assert check.ok
+    assert "separator: ';' (given)" in check.decisions
+    assert "haematocrit unit: fraction (given)" in check.decisions
+
+
+def test_blank_lines_and_trailing_separators_keep_row_numbers(tmp_path):
+    text = "group;sodium_post;;\ncramp;140;;\n\ncontrol;14;\ncontrol;141\n"
+    check = check_cohort(write(tmp_path, text))
+    assert [(p.row, p.rule) for p in check.errors] == [(4, "impossible-value")]
+
+
+@pytest.mark.parametrize(
+    ("args", "make"),
+    [
+        (["--sep", "tab"], lambda p: p.write_text(as_text(SOURCE, "\t"))),
+        (["--sep", ";", "--decimal", ","], lambda p: p.write_text(as_text(SOURCE, ";", ","))),
+        (["--encoding", "latin-1"], lambda p: p.write_bytes(as_text(SOURCE).encode("latin-1"))),
+        (["--haematocrit-unit", "fraction", "--haemoglobin-unit", "g/dL"],
+         lambda p: p.write_text(as_text(SOURCE))),
+    ],
+    ids=["sep-tab", "sep-decimal", "encoding", "units"],
+)  # fmt: skip
+def test_cli_dialect_options(tmp_path, args, make):
+    path = tmp_path / "data.csv"
+    make(path)
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path), *args],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Result: PASSED" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_cli_sheet_option(tmp_path):
+    path = tmp_path / "runners.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="About", index=False)
+        SOURCE.to_excel(writer, sheet_name="Race day", index=False)
+    ok = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path), "--sheet",
+                         "Race day"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "read Excel sheet 'Race day'" in ok.stdout
+    first = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert first.returncode == 2 and "Traceback" not in first.stderr

@@ -1,0 +1,103 @@
+"""Property: any mutation of a valid file either loads or raises DataValidationError.
+
+Never any other exception, and never the loader's own safety net
+(``internal-error``), which would mean a hole in the checks.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import DataValidationError, check_cohort, example_path, load_cohort
+
+VALID = b"".join(example_path("marathon").read_bytes().splitlines(keepends=True)[:9])
+_xlsx = io.BytesIO()
+pd.read_csv(io.BytesIO(VALID)).to_excel(_xlsx, index=False)
+VALID_XLSX = _xlsx.getvalue()
+
+CELL_TEXT = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "NA", "<135", ">=5,0", "1e999", "-0", "nan", "inf", "14", "1400",
+                     "4,5", "cramp", "control", "Yes", "\"", "\"a,b\"", ";", "\t", "\r",
+                     "\ufeff", "\x00", "٣", "1_000", "0x10", "  ", "1.2.3"]),
+)  # fmt: skip
+settings.register_profile("fuzz", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+
+
+def _outcome(data: bytes, suffix: str = ".csv", **options) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"fuzz{suffix}"
+        path.write_bytes(data)
+        check = check_cohort(path, **options)
+        assert "internal-error" not in [p.rule for p in check.problems], check.problems
+        assert (check.cohort is None) == bool(check.errors)
+        try:
+            cohort = load_cohort(path, **options)
+        except DataValidationError as exc:
+            assert exc.problems and all(p.severity == "error" for p in exc.problems)
+        else:
+            assert set(cohort["group"]) <= {"cramp", "control"}
+        assert path.read_bytes() == data  # never modified
+
+
+@st.composite
+def cell_mutations(draw):
+    rows = [line.split(",") for line in VALID.decode().splitlines()]
+    for _ in range(draw(st.integers(1, 4))):
+        r = draw(st.integers(0, len(rows) - 1))
+        c = draw(st.integers(0, len(rows[r]) - 1))
+        rows[r][c] = draw(CELL_TEXT)
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    return ("\n".join(sep.join(row) for row in rows) + "\n").encode(
+        draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"])), errors="replace"
+    )
+
+
+@settings(settings.get_profile("fuzz"))
+@given(cell_mutations(), st.sampled_from([{}, {"censored": "missing"}, {"decimal": ","}]))
+def test_cell_mutations(data, options):
+    _outcome(data, **options)
+
+
+@st.composite
+def byte_mutations(draw, original: bytes):
+    data = bytearray(original)
+    kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
+    if kind == "truncate":
+        return bytes(data[: draw(st.integers(0, len(data)))])
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        i = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[i] = draw(st.integers(0, 255))
+        elif kind == "insert":
+            data[i:i] = draw(st.binary(min_size=1, max_size=4))
+        else:
+            del data[i]
+    return bytes(data)
+
+
+@settings(settings.get_profile("fuzz"))
+@given(byte_mutations(VALID))
+def test_byte_mutations_csv(data):
+    _outcome(data)
+
+
+@settings(settings.get_profile("fuzz"), max_examples=60)
+@given(byte_mutations(VALID_XLSX))
+def test_byte_mutations_xlsx(data):
+    _outcome(data, suffix=".xlsx")
+
+
+def test_unmutated_files_load():
+    _outcome(VALID)
+    _outcome(VALID_XLSX, suffix=".xlsx")
+    assert len(load_cohort(example_path("marathon"))) == 82

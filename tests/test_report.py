@@ -1,0 +1,191 @@
+"""build_report end to end, with a tiny fixture notebook (tests/fixtures/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import DataValidationError, example_path, load_cohort
+from analysis.compare import default_variables
+from analysis.report import ReportError, build_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PLOT_NB = FIXTURES / "01-fixture-plot.ipynb"
+FAILING_NB = FIXTURES / "02-fixture-fails.ipynb"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One report of the bundled marathon cohort, built once for this module."""
+    parent = tmp_path_factory.mktemp("reports")
+    out = parent / "report"
+    lines: list[str] = []
+    result = build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
+                          seed=11, progress=lines.append)  # fmt: skip
+    return out, result, lines
+
+
+def test_every_output_file_is_written(built):
+    out, result, _ = built
+    for name in ("report.html", "results.csv", "validation.txt", "provenance.json", "cohort.csv",
+                 "notebooks/01-fixture-plot.ipynb", "html/01-fixture-plot.html"):  # fmt: skip
+        assert (out / name).is_file(), name
+    assert result.out_dir == out
+    assert [p.name for p in result.notebooks] == ["01-fixture-plot.ipynb"]
+    # nothing half-built left beside the report
+    assert [p.name for p in out.parent.iterdir()] == ["report"]
+
+
+def test_figures_as_png_and_svg(built):
+    out, result, _ = built
+    pngs = sorted((out / "figures").glob("*.png"))
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert [p.stem for p in pngs] == [p.stem for p in svgs] == ["estimation-sodium-post"]
+    assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svgs[0].read_text(encoding="utf-8")[:2000]
+    assert set(result.figures) == set(pngs) | set(svgs)
+
+
+def test_provenance_records_input_options_versions_seed_time(built):
+    out, _, _ = built
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["input"]["path"] == str(example_path("marathon").resolve())
+    assert prov["input"]["sha256"] == sha256(example_path("marathon"))
+    assert prov["input"]["rows"] == 82
+    assert prov["options"]["seed"] == 11
+    assert prov["options"]["n_resamples"] == 200
+    assert {"python", "numpy", "pandas", "scipy", "papermill"} <= set(prov["versions"])
+    assert prov["notebooks"] == ["01-fixture-plot.ipynb"]
+    assert dt.datetime.fromisoformat(prov["time"]).tzinfo is not None
+    assert any(d.startswith("separator") for d in prov["decisions"])
+    assert any("magnesium" in s for s in prov["skipped"])
+
+
+def test_results_csv_covers_every_variable_present(built):
+    out, _, _ = built
+    results = pd.read_csv(out / "results.csv")
+    expected = default_variables(load_cohort(example_path("marathon")))
+    assert list(results["variable"]) == expected
+    assert "pv_change" in expected and "sodium_post" in expected
+    for column in ("variable", "unit", "n_cramp", "n_control", "mean_diff", "ci_low", "ci_high",
+                   "p_welch", "hedges_g", "p_tost", "seed", "n_resamples", "note"):  # fmt: skip
+        assert column in results.columns, column
+    assert set(results["seed"]) == {11}
+    assert (results["n_cramp"] == 15).all()
+
+
+def test_validation_txt_lists_every_check_and_missing_counts(built):
+    out, _, _ = built
+    text = (out / "validation.txt").read_text(encoding="utf-8")
+    assert "Checks:" in text and "[impossible-value]" in text and "[ragged-row]" in text
+    assert "outside-reference-range" in text  # flagged, accepted values are listed
+    assert "Missing values per column" in text and "cramp_onset_km: 67" in text
+    assert "Sections skipped" in text and "magnesium: no column in the file" in text
+    assert text.rstrip().endswith("Result: PASSED")
+
+
+def test_report_html_is_one_self_contained_page(built):
+    out, _, _ = built
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"<img[^>]+src=\"data:image/png;base64,", html)) >= 1
+    assert '<script src="http' not in html and '<img src="http' not in html
+    assert "Sections skipped" in html and "magnesium" in html
+    assert "injected-parameters" not in html
+
+
+def test_progress_per_notebook(built):
+    _, _, lines = built
+    assert "[1/1] running 01-fixture-plot.ipynb" in lines
+    assert any(line.startswith("[1/1] 01-fixture-plot.ipynb done in") for line in lines)
+    assert lines[-1].startswith("report written to")
+
+
+def test_input_is_never_modified(built, tmp_path):
+    source = example_path("marathon")
+    before = sha256(source)
+    with pytest.raises(FileExistsError):
+        build_report(source, built[0], notebooks=[PLOT_NB])
+    assert sha256(source) == before
+
+
+def test_existing_out_is_refused_and_untouched(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("precious")
+    with pytest.raises(FileExistsError, match="exists; choose another --out or pass --force"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB])
+    # --force never replaces a folder that is not an earlier report
+    with pytest.raises(FileExistsError, match="not a report folder"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], force=True)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_force_never_replaces_the_folder_holding_the_input(tmp_path):
+    data = tmp_path / "cohort.csv"
+    data.write_bytes(example_path("marathon").read_bytes())
+    (tmp_path / "provenance.json").write_text("{}")
+    with pytest.raises(FileExistsError, match="holds the input file"):
+        build_report(data, tmp_path, notebooks=[PLOT_NB], force=True)
+    assert data.is_file()
+
+
+def test_force_replaces_an_earlier_report(built, tmp_path):
+    out = tmp_path / "again"
+    out.mkdir()
+    (out / "provenance.json").write_text("{}")
+    (out / "stale.txt").write_text("old")
+    build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
+                 force=True)  # fmt: skip
+    assert not (out / "stale.txt").exists()
+    assert (out / "report.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again"]
+
+
+def test_failing_notebook_leaves_nothing(tmp_path):
+    out = tmp_path / "report"
+    with pytest.raises(ReportError, match=r"02-fixture-fails.ipynb failed in cell .*RuntimeError"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB, FAILING_NB],
+                     n_resamples=200)  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_leaves_nothing(tmp_path):
+    out = tmp_path / "report"
+
+    def interrupt(line: str) -> None:
+        if line.startswith("[1/1] running"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
+                     progress=interrupt)  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_data_writes_nothing(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text("group,sodium_post\ncramp,14\ncontrol,141\n")
+    out = tmp_path / "report"
+    with pytest.raises(DataValidationError) as info:
+        build_report(data, out, notebooks=[PLOT_NB])
+    assert [(p.row, p.rule) for p in info.value.problems] == [(2, "impossible-value")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+def test_missing_notebook_is_a_report_error(tmp_path):
+    with pytest.raises(ReportError, match="notebook not found"):
+        build_report(example_path("marathon"), tmp_path / "r",
+                     notebooks=[tmp_path / "nope.ipynb"])  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
