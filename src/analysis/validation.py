@@ -772,27 +772,37 @@ _CENSORED = re.compile(r"(?:<=?|>=?|\u2264|\u2265)\s*[-+]?[0-9]+(?:[.,][0-9]+)?"
 def _parse_numbers(
     raw: pd.Series, column: str, decimal: str, censored: str
 ) -> tuple[pd.Series, list[Problem]]:
-    """Parse one column cell by cell; every cell that is not a number is reported."""
+    """Parse one column; every cell that is not a number is reported.
+
+    Cells that are plainly numbers are parsed in one vectorised pass; only the
+    rest (blanks, censored values, typos) are looked at one by one.
+    """
     problems: list[Problem] = []
+    text = raw.fillna("").astype(str).str.strip()
+    missing = text.str.lower().isin(MISSING_TOKENS).to_numpy()
+    if decimal == ",":
+        has_comma = text.str.contains(",", regex=False).to_numpy()
+        has_point = text.str.contains(".", regex=False).to_numpy()
+        text = text.where(~(has_comma & ~has_point), text.str.replace(",", ".", regex=False))
+    plain = text.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool) & ~missing
     values = np.full(len(raw), np.nan)
-    for idx, cell in enumerate(raw.tolist()):
+    with np.errstate(over="ignore"):
+        values[plain] = text.to_numpy()[plain].astype(float)
+    plain &= np.isfinite(values)
+    values[~plain] = np.nan
+    rows = raw.index.to_numpy()
+    cells = raw.to_numpy()
+    if decimal == ",":
+        for idx in np.flatnonzero(plain & has_point & ~has_comma):
+            problems.append(Problem(int(rows[idx]), column, str(cells[idx]).strip(),
+                                    "mixed-decimal-mark",
+                                    "has a decimal point in a file with decimal commas; "
+                                    "read as a decimal point, check it", "warning"))  # fmt: skip
+    for idx in np.flatnonzero(~plain & ~missing):
+        cell = cells[idx]
         value = "" if cell is None else str(cell).strip()
-        row = int(raw.index[idx])
-        if value.lower() in MISSING_TOKENS:
-            continue
-        text = value
-        if decimal == ",":
-            if "," in text and "." not in text:
-                text = text.replace(",", ".")
-            elif "." in text and "," not in text and _NUMBER.fullmatch(text):
-                problems.append(Problem(row, column, value, "mixed-decimal-mark",
-                                        "has a decimal point in a file with decimal commas; "
-                                        "read as a decimal point, check it",
-                                        "warning"))  # fmt: skip
-        number = float(text) if _NUMBER.fullmatch(text) else None
-        if number is not None and np.isfinite(number):
-            values[idx] = number
-        elif _CENSORED.fullmatch(value):
+        row = int(rows[idx])
+        if _CENSORED.fullmatch(value):
             if censored == "missing":
                 problems.append(Problem(row, column, value, "censored-value",
                                         "censored lab value read as missing (--censored "
@@ -806,7 +816,7 @@ def _parse_numbers(
             hint = ""
             if decimal == "." and re.fullmatch(r"[-+]?[0-9]*,[0-9]+", value):
                 hint = " (a decimal comma? pass --decimal ,)"
-            elif number is not None:
+            elif _NUMBER.fullmatch(str(text.iloc[idx])):
                 hint = " (too large)"
             shown = value if len(value) <= 40 else value[:37] + "..."
             problems.append(Problem(row, column, shown, "not-a-number",
@@ -853,11 +863,13 @@ def _check_ranges(
     lo, hi = var.plausible
     problems: list[Problem] = []
     arr = values.to_numpy()
+    rows = raw.index.to_numpy()
+    cells = raw.to_numpy()
     converted = f" after reading it in {read_unit}" if read_unit and read_unit != var.unit else ""
     with np.errstate(invalid="ignore"):
         impossible = np.flatnonzero((arr < lo) | (arr > hi))
     for idx in impossible:
-        problems.append(Problem(int(raw.index[idx]), column, str(raw.iloc[idx]).strip(),
+        problems.append(Problem(int(rows[idx]), column, str(cells[idx]).strip(),
                                 "impossible-value",
                                 f"{var.label} must be between {lo:g} and {hi:g} {var.unit} to "
                                 f"be physiologically possible (read as {arr[idx]:g} "
@@ -868,7 +880,7 @@ def _check_ranges(
             flagged = np.flatnonzero(((arr < rlo) | (arr > rhi)) & (arr >= lo) & (arr <= hi))
         for idx in flagged:
             side = "below" if arr[idx] < rlo else "above"
-            problems.append(Problem(int(raw.index[idx]), column, str(raw.iloc[idx]).strip(),
+            problems.append(Problem(int(rows[idx]), column, str(cells[idx]).strip(),
                                     "outside-reference-range",
                                     f"{side} the adult reference range {rlo:g}-{rhi:g} "
                                     f"{var.unit}; flagged, accepted", "warning"))  # fmt: skip
