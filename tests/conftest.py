@@ -32,3 +32,8 @@ def write_csv(tmp_path):
         return path
 
     return _write
+
+
+# The fixture notebooks are inputs of the report tests (one fails on purpose),
+# not notebooks to check with nbval.
+collect_ignore_glob = ["fixtures/*"]

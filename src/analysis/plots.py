@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -34,16 +35,29 @@ from analysis import schema
 
 __all__ = [
     "COLOURS",
+    "ci_margin_plot",
+    "draw_power_and_equivalence",
     "estimation_plot",
+    "forest_plot",
+    "margin_sensitivity_plot",
     "paired_plot",
     "plt",
+    "power_curve_plot",
+    "power_explorer",
+    "reference_range_figure",
+    "reference_range_plot",
     "save_figure",
     "use_style",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe colours
-COLOURS = {"control": "#0072B2", "cramp": "#D55E00", "difference": "#000000",
-           "neutral": "#999999", "accent": "#009E73"}  # fmt: skip
+COLOURS = {
+    "control": "#0072B2",
+    "cramp": "#D55E00",
+    "difference": "#000000",
+    "neutral": "#999999",
+    "accent": "#009E73",
+}
 GROUP_LABELS = {"cramp": "Cramp", "control": "Control"}
 
 _STYLE = {
@@ -62,9 +76,10 @@ _STYLE = {
     "svg.fonttype": "path",
 }
 _figure_dir: Path | None = None
+_prefix: str = ""
 
 
-def use_style(figure_dir: str | Path | None = None) -> None:
+def use_style(figure_dir: str | Path | None = None, *, prefix: str | None = None) -> None:
     """Projector-friendly matplotlib defaults; optionally save every figure.
 
     Parameters
@@ -72,10 +87,15 @@ def use_style(figure_dir: str | Path | None = None) -> None:
     figure_dir : str or pathlib.Path, optional
         When given, each figure drawn by this module is also written there as
         ``<name>.png`` and ``<name>.svg``.
+    prefix : str, optional
+        Put in front of every saved file name (``<prefix>-<name>.png``), so
+        that several notebooks can save into one folder without overwriting
+        each other's figures (each notebook passes its number).
     """
-    global _figure_dir
+    global _figure_dir, _prefix
     mpl.rcParams.update(_STYLE)
     _figure_dir = Path(figure_dir) if figure_dir else None
+    _prefix = f"{prefix}-" if prefix else ""
     if _figure_dir is not None:
         _figure_dir.mkdir(parents=True, exist_ok=True)
 
@@ -94,7 +114,7 @@ def save_figure(fig: Figure, name: str) -> list[Path]:
         return []
     written = []
     for ext in ("png", "svg"):
-        path = _figure_dir / f"{_slug(name)}.{ext}"
+        path = _figure_dir / f"{_slug(_prefix + name)}.{ext}"
         fig.savefig(path, metadata={"Date": None} if ext == "svg" else None)
         written.append(path)
     return written
@@ -116,6 +136,7 @@ def estimation_plot(
     result: pd.Series | None = None,
     ax: Axes | None = None,
     confidence_level: float = 0.95,
+    margin: float | None = None,
     seed: int = 0,
 ) -> Axes:
     """Every runner's value by group, group means, and the mean difference with its CI.
@@ -138,6 +159,9 @@ def estimation_plot(
         Where to draw; a new 6.4 x 4.8 in figure by default.
     confidence_level : float, default 0.95
         Level of the interval when ``result`` is not given.
+    margin : float, optional
+        When given, the band -margin..+margin (a difference too small to
+        matter, in the variable's unit) is shaded on the difference axis.
     seed : int, default 0
         Seed of the jitter (display only).
 
@@ -161,13 +185,23 @@ def estimation_plot(
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     for pos, (label, values) in enumerate((("control", y), ("cramp", x))):
-        ax.scatter(pos + _jitter(len(values), seed + pos), values, s=28, alpha=0.75,
-                   color=COLOURS[label], edgecolor="white", linewidth=0.5, zorder=2)  # fmt: skip
+        ax.scatter(
+            pos + _jitter(len(values), seed + pos),
+            values,
+            s=28,
+            alpha=0.75,
+            color=COLOURS[label],
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=2,
+        )
         mean, sd = values.mean(), values.std(ddof=1)
         ax.hlines(mean, pos - 0.25, pos + 0.25, color="black", linewidth=2.5, zorder=3)
         ax.vlines(pos + 0.3, mean - sd, mean + sd, color="black", linewidth=1.5, zorder=3)
-    ax.set_xticks([0, 1], [f"{GROUP_LABELS['control']}\nn = {len(y)}",
-                           f"{GROUP_LABELS['cramp']}\nn = {len(x)}"])  # fmt: skip
+    ax.set_xticks(
+        [0, 1],
+        [f"{GROUP_LABELS['control']}\nn = {len(y)}", f"{GROUP_LABELS['cramp']}\nn = {len(x)}"],
+    )
     ax.set_xlim(-0.5, 2.6)
     ax.set_ylabel(_axis_label(variable))
     control_mean = y.mean()
@@ -175,24 +209,40 @@ def estimation_plot(
     diff_ax.spines["right"].set_visible(True)
     low, high = ax.get_ylim()
     low, high = min(low, control_mean + lo), max(high, control_mean + hi)
+    if margin is not None:
+        low, high = min(low, control_mean - margin), max(high, control_mean + 1.45 * margin)
+        diff_ax.axhspan(-margin, margin, xmin=0.72, xmax=0.98, color=COLOURS["accent"],
+                        alpha=0.2, linewidth=0)  # fmt: skip
+        band = f"\u00b1{margin:g} {schema.unit_of(variable)}:\ntoo small\nto matter"
+        diff_ax.text(2.1, margin, band, ha="center", va="bottom", fontsize=11)
     ax.set_ylim(low, high)
     diff_ax.set_ylim(low - control_mean, high - control_mean)
     diff_ax.axhline(0, color=COLOURS["neutral"], linestyle="--", linewidth=1)
-    diff_ax.errorbar([2.1], [diff], yerr=[[diff - lo], [hi - diff]], fmt="o",
-                     color=COLOURS["difference"], markersize=8, capsize=6,
-                     linewidth=2)  # fmt: skip
+    diff_ax.errorbar(
+        [2.1],
+        [diff],
+        yerr=[[diff - lo], [hi - diff]],
+        fmt="o",
+        color=COLOURS["difference"],
+        markersize=8,
+        capsize=6,
+        linewidth=2,
+    )
     diff_ax.set_ylabel(f"Cramp minus control ({schema.unit_of(variable)})")
-    ax.set_xticks([0, 1, 2.1], [*(t.get_text() for t in ax.get_xticklabels()[:2]),
-                                f"Difference\n{confidence_level:.0%} CI"])  # fmt: skip
+    ax.set_xticks(
+        [0, 1, 2.1],
+        [
+            *(t.get_text() for t in ax.get_xticklabels()[:2]),
+            f"Difference\n{confidence_level:.0%} CI",
+        ],
+    )
     ax.difference_axes = diff_ax  # type: ignore[attr-defined]
     ax.set_title(schema.label_of(variable))
     save_figure(ax.figure, f"estimation-{variable}")  # type: ignore[arg-type]
     return ax
 
 
-def paired_plot(
-    cohort: pd.DataFrame, base: str, *, axes: Any = None
-) -> Figure:
+def paired_plot(cohort: pd.DataFrame, base: str, *, axes: Any = None) -> Figure:
     """Each runner's pre-race and post-race value joined by a line, per group.
 
     Parameters
@@ -220,8 +270,14 @@ def paired_plot(
         rows = cohort.loc[cohort["group"] == label, [pre, post]].dropna()
         for a, b in rows.to_numpy():
             ax.plot([0, 1], [a, b], color=COLOURS[label], alpha=0.35, linewidth=1)
-        ax.plot([0, 1], rows.mean().to_numpy(), color="black", linewidth=3, marker="o",
-                label="group mean")  # fmt: skip
+        ax.plot(
+            [0, 1],
+            rows.mean().to_numpy(),
+            color="black",
+            linewidth=3,
+            marker="o",
+            label="group mean",
+        )
         ax.set_xticks([0, 1], ["Pre-race", "Post-race"])
         ax.set_xlim(-0.3, 1.3)
         ax.set_title(f"{GROUP_LABELS[label]} (n = {len(rows)})")
@@ -229,3 +285,477 @@ def paired_plot(
     axes[0].legend(loc="best", frameon=False)
     save_figure(fig, f"paired-{base}")
     return fig
+
+
+# --------------------------------------------------------------------------
+# distributions against reference ranges
+# --------------------------------------------------------------------------
+
+_OFFSETS = {"control": -0.18, "cramp": 0.18}
+_REFERENCE_LABEL = "Adult reference range (labs differ)"
+
+
+def _draw_reference(ax: Axes, cohort: pd.DataFrame, base: str, seed: int) -> None:
+    variable = schema.VARIABLES.get(base)
+    if variable is None or not variable.timed:
+        raise ValueError(f"`base` must be an analyte with pre and post columns; got {base!r}")
+    for col in (f"{base}_pre", f"{base}_post"):
+        if col not in cohort.columns:
+            raise KeyError(f"`cohort` has no column {col!r} for `base` {base!r}")
+    if variable.reference is not None:
+        ax.axhspan(*variable.reference, color=COLOURS["neutral"], alpha=0.2, linewidth=0,
+                   label=_REFERENCE_LABEL, zorder=0)  # fmt: skip
+    for t, timepoint in enumerate(schema.TIMEPOINTS):
+        for g, label in enumerate(("control", "cramp")):
+            values = cohort.loc[cohort["group"] == label, f"{base}_{timepoint}"].dropna()
+            ax.scatter(
+                t + _OFFSETS[label] + _jitter(len(values), seed + 2 * t + g, width=0.1),
+                values.to_numpy(dtype=float),
+                s=20,
+                alpha=0.7,
+                color=COLOURS[label],
+                edgecolor="white",
+                linewidth=0.4,
+                label=f"{GROUP_LABELS[label]} (n = {len(values)})" if t == 0 else None,
+                zorder=2,
+            )
+    ax.set_xticks([0, 1], ["Pre-race", "Post-race"])
+    ax.set_xlim(-0.5, 1.5)
+    ax.set_ylabel(f"{variable.label} ({variable.unit})")
+    ax.set_title(variable.label)
+
+
+def reference_range_plot(
+    cohort: pd.DataFrame, base: str, *, ax: Axes | None = None, seed: int = 0
+) -> Axes:
+    """Every runner's pre-race and post-race value against the adult reference range.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A loaded cohort with ``<base>_pre`` and ``<base>_post``.
+    base : str
+        Analyte name, e.g. ``'sodium'``; its reference range comes from
+        :mod:`analysis.schema` and is shaded (flagging only: post-race values
+        outside it are expected).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+    seed : int, default 0
+        Seed of the horizontal jitter (display only).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter collection per time point and group, in the order
+        pre/control, pre/cramp, post/control, post/cramp.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    _draw_reference(ax, cohort, base, seed)
+    ax.legend(loc="best", frameon=False, fontsize=11)
+    save_figure(ax.figure, f"reference-{base}")  # type: ignore[arg-type]
+    return ax
+
+
+def reference_range_figure(
+    cohort: pd.DataFrame, bases: list[str] | None = None, *, ncols: int = 3, seed: int = 0
+) -> Figure:
+    """One :func:`reference_range_plot` panel per analyte, in one figure.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A loaded cohort.
+    bases : list of str, optional
+        Analytes to draw; default every analyte with both ``_pre`` and
+        ``_post`` columns in `cohort`, in schema order.
+    ncols : int, default 3
+        Panels per row.
+    seed : int, default 0
+        Seed of the jitter.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Unused panels are removed; the legend is in the first panel.
+    """
+    if bases is None:
+        bases = [a for a in schema.ANALYTES
+                 if f"{a}_pre" in cohort.columns and f"{a}_post" in cohort.columns]  # fmt: skip
+    if not bases:
+        raise ValueError("`cohort` has no analyte with both `_pre` and `_post` columns")
+    nrows = math.ceil(len(bases) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 4.0 * nrows), layout="constrained",
+                             squeeze=False)  # fmt: skip
+    flat = axes.ravel()
+    for ax, base in zip(flat, bases, strict=False):
+        _draw_reference(ax, cohort, base, seed)
+    for ax in flat[len(bases) :]:
+        ax.remove()
+    flat[0].legend(loc="best", frameon=False, fontsize=10)
+    save_figure(fig, "reference-ranges")
+    return fig
+
+
+# --------------------------------------------------------------------------
+# equivalence, power, margins
+# --------------------------------------------------------------------------
+
+
+def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Each variable's TOST interval against its equivalence margin, on one scale.
+
+    Differences are divided by each variable's margin, so every margin sits at
+    -1 and +1 whatever the unit; a variable is "equivalent" when its whole
+    interval lies inside the shaded band.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of :func:`analysis.compare_groups`; rows without a margin are
+        left out.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One horizontal line per variable (``ax.lines``, top to bottom in the
+        order of `results`) from ``tost_ci_low / margin`` to
+        ``tost_ci_high / margin``, and one scatter collection of the point
+        estimates ``mean_diff / margin``.
+    """
+    rows = results.loc[results["margin"].notna()]
+    if rows.empty:
+        raise ValueError("`results` has no row with a `margin`: nothing to draw")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.6 * len(rows) + 1.8), layout="constrained")
+    level = 2 * float(rows["confidence_level"].iloc[0]) - 1
+    ax.axvspan(-1, 1, color=COLOURS["accent"], alpha=0.15, linewidth=0,
+               label="inside \u00b1 margin")  # fmt: skip
+    ax.axvline(0, color=COLOURS["neutral"], linestyle="--", linewidth=1)
+    ys = np.arange(len(rows))[::-1]
+    margin = rows["margin"].to_numpy(dtype=float)
+    lo = rows["tost_ci_low"].to_numpy(dtype=float) / margin
+    hi = rows["tost_ci_high"].to_numpy(dtype=float) / margin
+    est = rows["mean_diff"].to_numpy(dtype=float) / margin
+    equivalent = rows["equivalent"].fillna(False).to_numpy(dtype=bool)
+    for y, a, b, eq in zip(ys, lo, hi, equivalent, strict=True):
+        ax.plot([a, b], [y, y], color=COLOURS["accent"] if eq else COLOURS["cramp"],
+                linewidth=3, solid_capstyle="butt")  # fmt: skip
+    ax.scatter(est, ys, color="black", s=30, zorder=3, label="mean difference")
+    labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {schema.unit_of(v)}"
+              for v, m in zip(rows["variable"], margin, strict=True)]  # fmt: skip
+    ax.set_yticks(ys, labels, fontsize=11)
+    ax.set_xlabel(f"Cramp minus control, in units of the margin ({level:.0%} CI)")
+    ax.set_title("Equivalence: each interval against its margin")
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=COLOURS["accent"], linewidth=3, label="CI inside: equivalent"),
+        Line2D([], [], color=COLOURS["cramp"], linewidth=3, label="CI crosses a margin"),
+        *ax.get_legend_handles_labels()[0],
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+              fontsize=11)  # fmt: skip
+    save_figure(ax.figure, "ci-vs-margin")  # type: ignore[arg-type]
+    return ax
+
+
+def power_curve_plot(
+    n_cramp: int = 15,
+    n_control: int = 67,
+    *,
+    designs: list[tuple[int, int]] | None = None,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    d_max: float = 1.5,
+    ax: Axes | None = None,
+    name: str | None = "power-curve",
+) -> Axes:
+    """Power of the two-sample t test against the true standardised difference.
+
+    Parameters
+    ----------
+    n_cramp, n_control : int, default 15 and 67
+        The design whose minimum detectable effect (MDE) is marked.
+    designs : list of (int, int), optional
+        Further designs drawn for comparison (dashed).
+    power : float, default 0.8
+        Power that defines the MDE.
+    alpha : float, default 0.05
+        Two-sided significance level.
+    d_max : float, default 1.5
+        Right end of the d axis.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+    name : str or None, default 'power-curve'
+        File name stem when figures are saved (see :func:`use_style`);
+        ``None`` saves nothing (for callers that add to the figure first).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the main curve (d, power); the MDE is the vertical
+        line whose label starts with ``"MDE"``; ``ax.mde`` holds its value.
+    """
+    from analysis.power import minimum_detectable_effect, power_two_sample
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
+    d = np.linspace(0, d_max, 151)
+    all_designs = [(n_cramp, n_control), *(designs or [])]
+    styles = ["-", "--", ":", "-."]
+    colours = [COLOURS["difference"], COLOURS["control"], COLOURS["cramp"], COLOURS["accent"]]
+    for i, (n1, n2) in enumerate(all_designs):
+        curve = [power_two_sample(n1, n2, float(v), alpha=alpha) for v in d]
+        ax.plot(d, curve, linestyle=styles[i % 4], color=colours[i % 4], linewidth=2.5,
+                label=f"{n1} cramp vs {n2} control")  # fmt: skip
+    mde = minimum_detectable_effect(n_cramp, n_control, power=power, alpha=alpha)
+    ax.axhline(power, color=COLOURS["neutral"], linewidth=1)
+    ax.axvline(mde, color=COLOURS["cramp"], linestyle="--", linewidth=1.5,
+               label=f"MDE ({n_cramp} vs {n_control}): d = {mde:.2f}")  # fmt: skip
+    ax.set_xlim(0, d_max)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("True difference, in SDs (Cohen's d)")
+    ax.set_ylabel(f"Power (chance of p < {alpha:g})")
+    ax.set_title("How likely the study was to see a difference")
+    ax.legend(loc="lower right", frameon=False, fontsize=11)
+    ax.mde = mde  # type: ignore[attr-defined]
+    if name is not None:
+        save_figure(ax.figure, name)  # type: ignore[arg-type]
+    return ax
+
+
+def _tost_half_width(n_cramp: int, n_control: int, alpha: float = 0.05) -> float:
+    """Half-width of the 1 - 2 alpha pooled-t interval, in SD units (sample SDs of 1)."""
+    from scipy import stats
+
+    df = n_cramp + n_control - 2
+    return float(stats.t.isf(alpha, df) * math.sqrt(1 / n_cramp + 1 / n_control))
+
+
+def draw_power_and_equivalence(
+    n_cramp: int = 15,
+    n_control: int = 67,
+    margin_d: float = 0.5,
+    *,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+) -> Axes:
+    """Power curve of a design with an equivalence margin (in SD units) marked.
+
+    The title states the power to detect a difference as large as the margin,
+    and the half-width of the 90 % interval the design gives (pooled t,
+    sample SDs of 1): equivalence can only be shown when that half-width is
+    below the margin, even if the true difference is exactly 0.
+
+    Parameters
+    ----------
+    n_cramp, n_control : int
+        Group sizes.
+    margin_d : float, default 0.5
+        Equivalence margin in SD units (margin / SD), positive.
+    alpha : float, default 0.05
+        Significance level (two-sided test; each TOST test one-sided).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        As :func:`power_curve_plot`, plus a vertical line labelled
+        ``'margin'`` at `margin_d`; ``ax.power_at_margin`` and
+        ``ax.half_width`` hold the numbers in the title.
+    """
+    from analysis.power import power_two_sample
+
+    if not margin_d > 0:
+        raise ValueError(f"`margin_d` must be positive; got {margin_d!r}")
+    ax = power_curve_plot(n_cramp, n_control, alpha=alpha, d_max=max(1.5, 1.2 * margin_d),
+                          ax=ax, name=None)  # fmt: skip
+    power = power_two_sample(n_cramp, n_control, margin_d, alpha=alpha)
+    half = _tost_half_width(n_cramp, n_control, alpha)
+    ax.axvline(margin_d, color=COLOURS["accent"], linewidth=2, label="margin")
+    verdict = "narrower" if half < margin_d else "wider"
+    can = "can" if half < margin_d else "cannot"
+    ax.set_title(
+        f"Power at the margin: {power:.0%}. Typical 90% CI \u00b1{half:.2f} SD is {verdict}\n"
+        f"than the margin \u00b1{margin_d:g} SD: equivalence {can} be shown",
+        fontsize=12,
+    )
+    ax.legend(loc="lower right", frameon=False, fontsize=11)
+    ax.power_at_margin = power  # type: ignore[attr-defined]
+    ax.half_width = half  # type: ignore[attr-defined]
+    save_figure(ax.figure, "power-explorer")  # type: ignore[arg-type]
+    return ax
+
+
+def power_explorer(n_cramp: int = 15, n_control: int = 67, margin_d: float = 0.5) -> Any:
+    """Sliders for group sizes and margin over :func:`draw_power_and_equivalence`.
+
+    For live use in Jupyter (needs ipywidgets); a notebook should also show a
+    static figure, since a widget's picture is not stored for re-checking.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Its children are the sliders ``n_cramp``, ``n_control``, ``margin_d``
+        and the output area.
+    """
+    import ipywidgets as widgets
+
+    def show(n_cramp: int, n_control: int, margin_d: float) -> None:
+        draw_power_and_equivalence(n_cramp, n_control, margin_d)
+        plt.show()
+
+    return widgets.interactive(
+        show,
+        n_cramp=widgets.IntSlider(value=n_cramp, min=3, max=300, step=1, description="n cramp"),
+        n_control=widgets.IntSlider(
+            value=n_control, min=3, max=300, step=1, description="n control"
+        ),
+        margin_d=widgets.FloatSlider(
+            value=margin_d, min=0.05, max=1.5, step=0.05, description="margin (SD)"
+        ),
+    )
+
+
+def margin_sensitivity_plot(
+    cohort: pd.DataFrame,
+    variable: str,
+    *,
+    margins: Any = None,
+    alpha: float = 0.05,
+    ax: Axes | None = None,
+) -> Axes:
+    """How the TOST p-value and the equivalence verdict move with the margin.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A loaded cohort.
+    variable : str
+        Numeric column to test.
+    margins : array_like, optional
+        Margins to evaluate (positive, in the variable's unit); default 80
+        values up to twice the teaching margin (or the largest |CI end|).
+    alpha : float, default 0.05
+        Level of each one-sided test.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is (margin, p_tost); ``ax.switch_margin`` is the
+        smallest margin at which the verdict is "equivalent",
+        ``max(|ci_low|, |ci_high|)`` of the ``1 - 2 alpha`` interval.
+    """
+    from analysis.compare import group_values
+    from analysis.equivalence import margin_sensitivity
+
+    x, y = group_values(cohort, variable)
+    teaching = schema.default_margin(variable)
+    if margins is None:
+        probe = margin_sensitivity(x, y, [1.0], alpha=alpha)
+        top = teaching if teaching is not None else float(
+            max(abs(probe["ci_low"].iloc[0]), abs(probe["ci_high"].iloc[0])))  # fmt: skip
+        margins = np.linspace(top / 40, 2 * top, 80)
+    table = margin_sensitivity(x, y, list(np.asarray(margins, dtype=float)), alpha=alpha)
+    switch = float(max(abs(table["ci_low"].iloc[0]), abs(table["ci_high"].iloc[0])))
+    unit = schema.unit_of(variable)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
+    ax.plot(table["margin"], table["p_tost"], color=COLOURS["difference"], linewidth=2.5,
+            label="TOST p-value")  # fmt: skip
+    ax.axhline(alpha, color=COLOURS["neutral"], linewidth=1, label=f"\u03b1 = {alpha:g}")
+    ax.axvline(switch, color=COLOURS["accent"], linewidth=2,
+               label=f"equivalent from \u00b1{switch:.2f} {unit}")  # fmt: skip
+    if teaching is not None:
+        ax.axvline(teaching, color=COLOURS["cramp"], linestyle="--", linewidth=1.5,
+                   label=f"teaching margin \u00b1{teaching:g} {unit}")  # fmt: skip
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Equivalence margin (\u00b1 {unit})")
+    ax.set_ylabel("TOST p-value")
+    ax.set_title(schema.label_of(variable))
+    ax.legend(loc="upper right", frameon=False, fontsize=11)
+    ax.switch_margin = switch  # type: ignore[attr-defined]
+    save_figure(ax.figure, f"margin-sensitivity-{variable}")  # type: ignore[arg-type]
+    return ax
+
+
+# --------------------------------------------------------------------------
+# published evidence
+# --------------------------------------------------------------------------
+
+_SOURCE_MARKERS = {"full table": "s", "abstract": "o", "secondary": "D"}
+
+
+def forest_plot(
+    evidence: pd.DataFrame, *, estimate: str = "hedges_g", ax: Axes | None = None
+) -> Axes:
+    """Forest plot of the published comparisons, one row per study and variable.
+
+    Parameters
+    ----------
+    evidence : pandas.DataFrame
+        From :func:`analysis.published.check_published`; rows without an
+        interval (no SDs printed) are left out.
+    estimate : {'hedges_g', 'mean_diff'}, default 'hedges_g'
+        Hedges' g puts variables with different units on one axis (SD units);
+        ``'mean_diff'`` draws differences in the data's unit and needs rows
+        that share one unit. Either way each row's mean difference and CI in
+        its own unit is printed at the right.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One errorbar container per row drawn (``ax.containers``), top to
+        bottom in the order of `evidence`.
+    """
+    columns = {"hedges_g": ("hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"),
+               "mean_diff": ("mean_diff", "ci_low", "ci_high")}  # fmt: skip
+    if estimate not in columns:
+        raise ValueError(f"`estimate` must be 'hedges_g' or 'mean_diff'; got {estimate!r}")
+    est, lo, hi = columns[estimate]
+    rows = evidence.loc[evidence[[est, lo, hi]].notna().all(axis=1)]
+    if rows.empty:
+        raise ValueError("`evidence` has no row with an interval: nothing to draw")
+    units = rows["unit"].unique()
+    if estimate == "mean_diff" and len(units) > 1:
+        raise ValueError(
+            f"`estimate='mean_diff'` needs rows with one unit; got {sorted(units)}: "
+            "use 'hedges_g' or select rows"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.8 * len(rows) + 1.6), layout="constrained")
+    ys = np.arange(len(rows))[::-1]
+    ax.axvline(0, color=COLOURS["neutral"], linestyle="--", linewidth=1)
+    seen: set[str] = set()
+    for y, (_, row) in zip(ys, rows.iterrows(), strict=True):
+        kind = row["source_kind"]
+        ax.errorbar(
+            [row[est]], [y], xerr=[[row[est] - row[lo]], [row[hi] - row[est]]],
+            fmt=_SOURCE_MARKERS.get(kind, "o"), color=COLOURS["difference"], markersize=8,
+            capsize=5, linewidth=2, label=None if kind in seen else f"source: {kind}",
+        )  # fmt: skip
+        seen.add(kind)
+        ax.annotate(
+            f"{row['mean_diff']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}] {row['unit']}",
+            xy=(1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=11,
+        )  # fmt: skip
+    labels = [f"{r['label']}\nn = {r['n_cramp']} vs {r['n_control']}" for _, r in rows.iterrows()]
+    ax.set_yticks(ys, labels, fontsize=11)
+    ax.set_ylim(-1.5, len(rows) - 0.3)
+    level = float(rows["confidence_level"].iloc[0])
+    if estimate == "hedges_g":
+        ax.set_xlabel(f"Hedges' g, cramp minus control (SD units, {level:.0%} CI)")
+    else:
+        ax.set_xlabel(f"Cramp minus control ({units[0]}, {level:.0%} CI)")
+    ax.set_title("Published comparisons, recomputed from printed summaries")
+    ax.legend(loc="lower left", frameon=False, fontsize=11)
+    save_figure(ax.figure, f"forest-published-{estimate.replace('_', '-')}")  # type: ignore[arg-type]
+    return ax

@@ -1,0 +1,257 @@
+"""The published evidence: printed group summaries of cramp studies, rechecked.
+
+``data/published_summaries.csv`` holds one row per study, variable and time
+point, with every number exactly as printed (as text, so that ``0.30`` keeps
+its trailing zero and its precision). :func:`load_published` reads it without
+turning the printed numbers into floats; :func:`check_published` recomputes,
+row by row, the mean difference with its Welch interval and Hedges' g
+(:func:`analysis.compare_summary`) and asks whether the printed p-value could
+have come from the printed means and SDs once rounding is allowed for
+(:func:`analysis.check_reported_p`).
+
+Examples
+--------
+>>> from analysis.published import load_published, check_published
+>>> table = load_published()
+>>> table.loc[1, ["study_id", "variable", "mean_cramp", "sd_cramp", "reported_p"]].tolist()
+['schwellnus2004', 'sodium', '139.8', '3.1', '0.004']
+>>> evidence = check_published(table)
+>>> print(evidence.loc[2, ["variable", "reported_p", "verdict"]].to_string())
+variable                            magnesium
+reported_p                               0.03
+verdict       consistent only within rounding
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.summaries import check_reported_p, compare_summary
+
+__all__ = ["PRINTED_COLUMNS", "PUBLISHED_FILE", "check_published", "load_published"]
+
+#: file name of the published-evidence table in ``data/``
+PUBLISHED_FILE = "published_summaries.csv"
+
+#: columns kept as the printed text (empty string where nothing was printed)
+PRINTED_COLUMNS = ("mean_cramp", "sd_cramp", "mean_control", "sd_control", "reported_p")
+
+_COLUMNS = (
+    "study_id",
+    "study",
+    "citation",
+    "doi_or_url",
+    "source_kind",
+    "variable",
+    "timepoint",
+    "unit",
+    "n_cramp",
+    "n_control",
+    *PRINTED_COLUMNS,
+    "note",
+)
+_SOURCE_KINDS = {"full table", "abstract", "secondary"}
+
+
+def load_published(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the table of published group summaries, printed numbers kept as text.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The CSV file; default ``data/published_summaries.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per study, variable and time point, with columns
+        ``study_id``, ``study`` (short name such as ``'Schwellnus 2004'``),
+        ``citation``, ``doi_or_url`` (empty when none could be
+        verified), ``source_kind`` (``'full table'``, ``'abstract'`` or
+        ``'secondary'``), ``variable``, ``timepoint``, ``unit``, ``n_cramp``
+        and ``n_control`` (int), the printed ``mean_cramp``, ``sd_cramp``,
+        ``mean_control``, ``sd_control`` and ``reported_p`` (str, exactly as
+        printed; ``''`` when not printed) and ``note``.
+
+    Raises
+    ------
+    KeyError
+        If a column is missing (all missing columns are named).
+    ValueError
+        If a ``source_kind`` is unknown or a group size is not a whole number.
+    """
+    path = Path(path) if path is not None else paths.DATA_DIR / PUBLISHED_FILE
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in _COLUMNS if c not in table.columns]
+    if missing:
+        raise KeyError(f"{path.name} lacks the column(s) {missing}")
+    bad_kind = sorted(set(table["source_kind"]) - _SOURCE_KINDS)
+    if bad_kind:
+        raise ValueError(
+            f"`source_kind` must be one of {sorted(_SOURCE_KINDS)}; got {bad_kind} in {path.name}"
+        )
+    for col in ("n_cramp", "n_control"):
+        bad = table.loc[~table[col].str.fullmatch(r"\d+"), col]
+        if len(bad):
+            raise ValueError(
+                f"`{col}` must be a whole number; got {bad.iloc[0]!r} in row {bad.index[0] + 2} "
+                f"of {path.name}"
+            )
+        table[col] = table[col].astype(int)
+    for col in PRINTED_COLUMNS:
+        table[col] = table[col].str.strip()
+    return table[list(_COLUMNS)]
+
+
+def _label(row: pd.Series) -> str:
+    return f"{row['study']}: {row['variable']} ({row['unit']})"
+
+
+def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
+    out: dict[str, object] = {
+        key: math.nan
+        for key in (
+            "mean_diff",
+            "ci_low",
+            "ci_high",
+            "mean_diff_min",
+            "mean_diff_max",
+            "p_welch",
+            "p_student",
+            "p_student_min",
+            "p_student_max",
+            "p_welch_min",
+            "p_welch_max",
+            "hedges_g",
+            "hedges_g_ci_low",
+            "hedges_g_ci_high",
+        )
+    }
+    out.update(
+        consistent_at_printed=pd.NA,
+        consistent_student=pd.NA,
+        consistent_welch=pd.NA,
+        consistent=pd.NA,
+    )
+    printed = [row[c] for c in ("mean_cramp", "sd_cramp", "mean_control", "sd_control")]
+    if not printed[0] or not printed[2]:
+        out["verdict"] = "no group means printed: nothing to recompute"
+        return out
+    if not printed[1] or not printed[3]:
+        out["mean_diff"] = float(printed[0]) - float(printed[2])
+        out["verdict"] = "no SDs printed: neither CI nor p can be recomputed"
+        return out
+    m1, s1, m2, s2 = (float(v) for v in printed)
+    res = compare_summary(
+        row["n_cramp"], m1, s1, row["n_control"], m2, s2, confidence_level=confidence_level
+    )
+    out.update(
+        mean_diff=res.mean_diff,
+        ci_low=res.ci_low,
+        ci_high=res.ci_high,
+        p_welch=res.p_welch,
+        p_student=res.p_student,
+        hedges_g=res.hedges_g,
+        hedges_g_ci_low=res.hedges_g_ci_low,
+        hedges_g_ci_high=res.hedges_g_ci_high,
+    )
+    # the differences the printed (rounded) means allow: half a last digit each way
+    half = [0.5 * 10.0 ** -len(v.partition(".")[2]) for v in (printed[0], printed[2])]
+    out["mean_diff_min"] = res.mean_diff - half[0] - half[1]
+    out["mean_diff_max"] = res.mean_diff + half[0] + half[1]
+    if not row["reported_p"]:
+        out["verdict"] = "no p printed: CI recomputed, nothing to check"
+        return out
+    check = check_reported_p(
+        row["n_cramp"], printed[0], printed[1], row["n_control"], printed[2], printed[3],
+        row["reported_p"],
+    )  # fmt: skip
+    out.update(
+        p_student_min=check.p_student_min,
+        p_student_max=check.p_student_max,
+        p_welch_min=check.p_welch_min,
+        p_welch_max=check.p_welch_max,
+        consistent_at_printed=check.consistent_at_printed,
+        consistent_student=check.consistent_student,
+        consistent_welch=check.consistent_welch,
+        consistent=check.consistent,
+    )
+    if check.consistent_at_printed:
+        out["verdict"] = "consistent at face value"
+    elif check.consistent:
+        out["verdict"] = "consistent only within rounding"
+    else:
+        out["verdict"] = "inconsistent even within rounding"
+    return out
+
+
+def check_published(
+    table: pd.DataFrame | None = None, *, confidence_level: float = 0.95
+) -> pd.DataFrame:
+    """Recompute every published comparison and check every printed p-value.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, optional
+        As returned by :func:`load_published` (the default).
+    confidence_level : float, default 0.95
+        Level of the Welch interval and the Hedges' g interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of `table`, in order, with ``study_id``, ``study``, ``label``
+        (study, variable and unit, for plots), ``variable``, ``timepoint``,
+        ``unit``, ``source_kind``, ``n_cramp``, ``n_control``,
+        ``reported_p`` (as printed), and, where the printed numbers allow:
+
+        - ``mean_diff``, ``ci_low``, ``ci_high``: cramp minus control from the
+          printed values and its Welch interval (unit of the row);
+        - ``mean_diff_min``, ``mean_diff_max``: the range of true differences
+          that print as the given means (each mean within half a unit of its
+          last printed digit);
+        - ``p_welch``, ``p_student``: p at the printed values;
+        - ``p_student_min``/``_max``, ``p_welch_min``/``_max``: the range of
+          p over the rounding box (see :func:`analysis.check_reported_p`);
+        - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high``;
+        - ``consistent_at_printed``, ``consistent_student``,
+          ``consistent_welch``, ``consistent`` (nullable bool);
+        - ``verdict`` (str): ``'consistent at face value'``,
+          ``'consistent only within rounding'``,
+          ``'inconsistent even within rounding'`` or why nothing could be
+          checked;
+        - ``confidence_level``.
+
+        Numbers not computable are NaN; nothing is rounded.
+    """
+    table = load_published() if table is None else table
+    keep = [
+        "study_id",
+        "study",
+        "variable",
+        "timepoint",
+        "unit",
+        "source_kind",
+        "n_cramp",
+        "n_control",
+    ]
+    rows = []
+    for _, row in table.iterrows():
+        rows.append(
+            {
+                **{k: row[k] for k in keep},
+                "label": _label(row),
+                "reported_p": row["reported_p"],
+                **_check_row(row, confidence_level),
+                "confidence_level": confidence_level,
+            }
+        )
+    out = pd.DataFrame(rows)
+    for col in ("consistent_at_printed", "consistent_student", "consistent_welch", "consistent"):
+        out[col] = out[col].astype("boolean")
+    first = ["study_id", "study", "label"]
+    return out[first + [c for c in out.columns if c not in first]]

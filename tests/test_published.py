@@ -1,0 +1,114 @@
+"""Tests of the published-evidence table and its row-by-row check."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import paths
+from analysis.published import PRINTED_COLUMNS, check_published, load_published
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_published()
+
+
+@pytest.fixture(scope="module")
+def evidence(table):
+    return check_published(table)
+
+
+def _row(frame, study_id, variable):
+    hit = frame.loc[(frame["study_id"] == study_id) & (frame["variable"] == variable)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def test_file_name_and_printed_strings_are_kept(table):
+    assert "published" in (paths.DATA_DIR / "published_summaries.csv").name
+    for col in PRINTED_COLUMNS:
+        assert table[col].map(type).eq(str).all(), col
+    kona_na = _row(table, "kona2019", "sodium")
+    assert kona_na["reported_p"] == ".007"
+    assert (kona_na["mean_cramp"], kona_na["sd_cramp"]) == ("140", "7")
+    assert _row(table, "kona2019", "potassium")["reported_p"] == "<.001"
+    assert _row(table, "schwellnus2004", "plasma-volume change")["mean_cramp"] == "+0.2"
+
+
+def test_values_match_science_md(table):
+    # SCIENCE.md, "Later studies": every number copied as printed
+    na = _row(table, "schwellnus2004", "sodium")
+    assert [na[c] for c in PRINTED_COLUMNS] == ["139.8", "3.1", "142.3", "2.1", "0.004"]
+    mg = _row(table, "schwellnus2004", "magnesium")
+    assert [mg[c] for c in PRINTED_COLUMNS] == ["0.73", "0.06", "0.67", "0.08", "0.03"]
+    assert (na["n_cramp"], na["n_control"]) == (21, 22)
+    s11 = _row(table, "schwellnus2011", "sodium change")
+    assert [s11[c] for c in PRINTED_COLUMNS] == ["-0.1", "1.9", "+0.4", "2.6", ""]
+    assert (s11["n_cramp"], s11["n_control"]) == (43, 166)
+    kona = _row(table, "kona2019", "potassium")
+    assert [kona[c] for c in PRINTED_COLUMNS] == ["4.3", "0.7", "4.2", "0.6", "<.001"]
+    assert (kona["n_cramp"], kona["n_control"]) == (2859, 7670)
+    maughan = _row(table, "maughan1986", "serum electrolytes and plasma-volume change")
+    assert (maughan["n_cramp"], maughan["n_control"]) == (15, 67)
+    assert maughan["mean_cramp"] == "" and maughan["doi_or_url"] == "doi:10.1080/02640418608732095"
+    assert set(table["source_kind"]) <= {"full table", "abstract", "secondary"}
+    assert table["citation"].str.len().gt(20).all()
+
+
+def test_check_matches_the_summaries_functions(table, evidence):
+    assert len(evidence) == len(table)
+    mg = _row(evidence, "schwellnus2004", "magnesium")
+    direct = analysis.check_reported_p(21, "0.73", "0.06", 22, "0.67", "0.08", "0.03")
+    assert mg["p_student_min"] == direct.p_student_min
+    assert mg["p_welch_max"] == direct.p_welch_max
+    assert mg["verdict"] == "consistent only within rounding"
+    assert not mg["consistent_at_printed"] and mg["consistent"]
+    summary = analysis.compare_summary(21, 139.8, 3.1, 22, 142.3, 2.1)
+    na = _row(evidence, "schwellnus2004", "sodium")
+    assert (na["mean_diff"], na["ci_low"], na["ci_high"]) == pytest.approx(
+        (summary.mean_diff, summary.ci_low, summary.ci_high)
+    )
+    assert na["verdict"] == "consistent at face value"
+
+
+def test_rounding_range_of_the_difference(evidence):
+    # Kona sodium: 140 and 139 printed as whole numbers -> true difference in [0, 2]
+    kona = _row(evidence, "kona2019", "sodium")
+    assert (kona["mean_diff_min"], kona["mean_diff_max"]) == pytest.approx((0.0, 2.0))
+    assert kona["verdict"] == "consistent only within rounding"
+    mg = _row(evidence, "schwellnus2004", "magnesium")
+    assert (mg["mean_diff_min"], mg["mean_diff_max"]) == pytest.approx((0.05, 0.07))
+
+
+def test_rows_that_cannot_be_checked_say_why(evidence):
+    no_sd = _row(evidence, "schwellnus2004", "plasma-volume change")
+    assert no_sd["mean_diff"] == pytest.approx(0.9)
+    assert pd.isna(no_sd["ci_low"]) and pd.isna(no_sd["consistent"])
+    assert no_sd["verdict"].startswith("no SDs printed")
+    no_p = _row(evidence, "schwellnus2011", "sodium change")
+    assert no_p["ci_low"] == pytest.approx(-1.2018, abs=1e-4)
+    assert no_p["verdict"].startswith("no p printed")
+    maughan = _row(evidence, "maughan1986", "serum electrolytes and plasma-volume change")
+    assert maughan["verdict"].startswith("no group means printed")
+    assert str(evidence["consistent"].dtype) == "boolean"
+
+
+def test_load_published_rejects_bad_files(tmp_path, table):
+    broken = table.drop(columns=["unit"])
+    path = tmp_path / "published_bad.csv"
+    broken.to_csv(path, index=False)
+    with pytest.raises(KeyError, match="'unit'"):
+        load_published(path)
+    bad_kind = table.assign(source_kind="rumour")
+    bad_kind.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="`source_kind` must be one of"):
+        load_published(path)
+    bad_n = table.astype({"n_cramp": str})
+    bad_n.loc[1, "n_cramp"] = "about 20"
+    bad_n.to_csv(path, index=False)
+    with pytest.raises(
+        ValueError, match="`n_cramp` must be a whole number; got 'about 20' in row 3"
+    ):
+        load_published(path)
