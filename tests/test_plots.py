@@ -113,10 +113,14 @@ def test_paired_plot_joins_each_runner(marathon):
     fig = plots.paired_plot(marathon, "sodium")
     control_ax, cramp_ax = fig.axes
     cramp_rows = marathon.loc[marathon["group"] == "cramp", ["sodium_pre", "sodium_post"]]
-    runner_lines = cramp_ax.lines[:-1]
-    assert len(runner_lines) == len(cramp_rows)
-    np.testing.assert_array_equal(runner_lines[0].get_ydata(), cramp_rows.to_numpy()[0])
+    (runners,) = cramp_ax.collections
+    segments = np.array(runners.get_segments())
+    assert segments.shape == (len(cramp_rows), 2, 2)
+    np.testing.assert_array_equal(segments[:, :, 1], cramp_rows.to_numpy())  # pre -> post
+    np.testing.assert_array_equal(segments[:, :, 0], [[0, 1]] * len(cramp_rows))
     np.testing.assert_allclose(cramp_ax.lines[-1].get_ydata(), cramp_rows.mean().to_numpy())
+    low, high = cramp_ax.get_ylim()
+    assert low <= cramp_rows.min().min() and cramp_rows.max().max() <= high
     assert control_ax.get_title() == "Control (n = 67)"
     assert control_ax.get_ylabel() == "Serum sodium (mmol/L)"
 
@@ -268,3 +272,24 @@ def test_forest_plot_mean_diff_needs_one_unit():
     assert "mEq/L" in ax.get_xlabel()
     with pytest.raises(ValueError, match="`estimate`"):
         plots.forest_plot(evidence, estimate="d")
+
+
+def test_large_cohorts_draw_a_labelled_sample_but_summarise_all(marathon):
+    big = marathon.sample(3 * plots.MAX_POINTS, replace=True, random_state=1).reset_index(drop=True)
+    n_control = int((big["group"] == "control").sum())
+    ax = plots.estimation_plot(big, "sodium_post")
+    control_points = ax.collections[0].get_offsets()
+    assert len(control_points) == plots.MAX_POINTS
+    assert set(control_points[:, 1]) <= set(big.loc[big["group"] == "control", "sodium_post"])
+    assert (
+        ax.get_xticklabels()[0].get_text()
+        == f"Control\nn = {n_control:,}\n{plots.MAX_POINTS:,} shown"
+    )
+    mean_bar = ax.collections[1] if len(ax.collections) > 2 else None  # hlines of the mean
+    assert mean_bar is not None
+    control_mean = big.loc[big["group"] == "control", "sodium_post"].mean()
+    assert np.isclose(mean_bar.get_segments()[0][0, 1], control_mean)
+    fig = plots.paired_plot(big, "sodium")
+    assert len(fig.axes[0].collections[0].get_segments()) == plots.MAX_POINTS
+    assert "shown" in fig.axes[0].get_title()
+    plots.plt.close("all")

@@ -189,3 +189,45 @@ def test_missing_notebook_is_a_report_error(tmp_path):
         build_report(example_path("marathon"), tmp_path / "r",
                      notebooks=[tmp_path / "nope.ipynb"])  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+def test_prose_caveat_only_for_files_other_than_the_bundled_examples(tmp_path):
+    from analysis.report import _example_caveat
+
+    assert _example_caveat(example_path("marathon")) == []
+    copy = tmp_path / "mine.csv"
+    copy.write_bytes(example_path("marathon").read_bytes())
+    (caveat, _) = _example_caveat(copy)
+    assert "written for the bundled *synthetic* example" in caveat
+    assert "trust the table or figure" in caveat
+
+
+def test_interactive_cells_are_left_out_of_reports(tmp_path):
+    import nbformat
+
+    nb = nbformat.read(PLOT_NB, as_version=4)
+    widget = nbformat.v4.new_code_cell('raise RuntimeError("an interactive cell ran")')
+    widget.metadata["tags"] = ["interactive", "nbval-skip"]
+    nb.cells.append(widget)
+    notebook = tmp_path / "nbs" / PLOT_NB.name
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    out = tmp_path / "report"
+    build_report(example_path("marathon"), out, notebooks=[notebook], n_resamples=200)
+    executed = nbformat.read(out / "notebooks" / PLOT_NB.name, as_version=4)
+    assert not [c for c in executed.cells if "an interactive cell ran" in c.source]
+    assert any("estimation_plot" in c.source for c in executed.cells)
+    assert "an interactive cell ran" not in (out / "report.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_the_widget_cell_of_notebook_04_is_tagged_interactive():
+    import nbformat
+
+    from analysis.paths import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "04-interpret-no-difference.ipynb", as_version=4)
+    widget_cells = [c for c in nb.cells if "power_explorer" in c.source]
+    assert widget_cells
+    for cell in widget_cells:
+        assert {"interactive", "nbval-skip"} <= set(cell.metadata.get("tags", []))

@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from analysis import schema
@@ -129,6 +130,19 @@ def _jitter(n: int, seed: int, width: float = 0.12) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-width, width, n)
 
 
+#: at most this many raw points (or lines) are drawn per group and panel; above it a
+#: seeded random sample is drawn and the figure says so. Summaries always use all data.
+MAX_POINTS = 2000
+
+
+def _shown(values: np.ndarray, seed: int) -> tuple[np.ndarray, str]:
+    """The values to draw (all, or a seeded sample of ``MAX_POINTS``) and a note."""
+    if len(values) <= MAX_POINTS:
+        return values, ""
+    keep = np.sort(np.random.default_rng(seed).choice(len(values), MAX_POINTS, replace=False))
+    return values[keep], f"{MAX_POINTS:,} shown"
+
+
 def estimation_plot(
     cohort: pd.DataFrame,
     variable: str,
@@ -184,10 +198,12 @@ def estimation_plot(
         confidence_level = float(result.get("confidence_level", confidence_level))
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    notes = {}
     for pos, (label, values) in enumerate((("control", y), ("cramp", x))):
+        drawn, notes[label] = _shown(values, seed + pos)
         ax.scatter(
-            pos + _jitter(len(values), seed + pos),
-            values,
+            pos + _jitter(len(drawn), seed + pos),
+            drawn,
             s=28,
             alpha=0.75,
             color=COLOURS[label],
@@ -200,7 +216,10 @@ def estimation_plot(
         ax.vlines(pos + 0.3, mean - sd, mean + sd, color="black", linewidth=1.5, zorder=3)
     ax.set_xticks(
         [0, 1],
-        [f"{GROUP_LABELS['control']}\nn = {len(y)}", f"{GROUP_LABELS['cramp']}\nn = {len(x)}"],
+        [
+            f"{GROUP_LABELS[label]}\nn = {len(v):,}" + (f"\n{notes[label]}" if notes[label] else "")
+            for label, v in (("control", y), ("cramp", x))
+        ],
     )
     ax.set_xlim(-0.5, 2.6)
     ax.set_ylabel(_axis_label(variable))
@@ -268,8 +287,9 @@ def paired_plot(cohort: pd.DataFrame, base: str, *, axes: Any = None) -> Figure:
         fig = axes[0].figure
     for ax, label in zip(axes, ("control", "cramp"), strict=True):
         rows = cohort.loc[cohort["group"] == label, [pre, post]].dropna()
-        for a, b in rows.to_numpy():
-            ax.plot([0, 1], [a, b], color=COLOURS[label], alpha=0.35, linewidth=1)
+        drawn, note = _shown(rows.to_numpy(dtype=float), seed=len(rows))
+        segments = [[(0.0, a), (1.0, b)] for a, b in drawn]
+        ax.add_collection(LineCollection(segments, colors=COLOURS[label], alpha=0.35, linewidths=1))
         ax.plot(
             [0, 1],
             rows.mean().to_numpy(),
@@ -280,7 +300,7 @@ def paired_plot(cohort: pd.DataFrame, base: str, *, axes: Any = None) -> Figure:
         )
         ax.set_xticks([0, 1], ["Pre-race", "Post-race"])
         ax.set_xlim(-0.3, 1.3)
-        ax.set_title(f"{GROUP_LABELS[label]} (n = {len(rows)})")
+        ax.set_title(f"{GROUP_LABELS[label]} (n = {len(rows):,})" + (f"\n{note}" if note else ""))
     axes[0].set_ylabel(_axis_label(base))
     axes[0].legend(loc="best", frameon=False)
     save_figure(fig, f"paired-{base}")
@@ -308,15 +328,22 @@ def _draw_reference(ax: Axes, cohort: pd.DataFrame, base: str, seed: int) -> Non
     for t, timepoint in enumerate(schema.TIMEPOINTS):
         for g, label in enumerate(("control", "cramp")):
             values = cohort.loc[cohort["group"] == label, f"{base}_{timepoint}"].dropna()
+            drawn, note = _shown(values.to_numpy(dtype=float), seed + 2 * t + g)
             ax.scatter(
-                t + _OFFSETS[label] + _jitter(len(values), seed + 2 * t + g, width=0.1),
-                values.to_numpy(dtype=float),
+                t + _OFFSETS[label] + _jitter(len(drawn), seed + 2 * t + g, width=0.1),
+                drawn,
                 s=20,
                 alpha=0.7,
                 color=COLOURS[label],
                 edgecolor="white",
                 linewidth=0.4,
-                label=f"{GROUP_LABELS[label]} (n = {len(values)})" if t == 0 else None,
+                label=(
+                    f"{GROUP_LABELS[label]} (n = {len(values):,}"
+                    + (f"; {note}" if note else "")
+                    + ")"
+                )
+                if t == 0
+                else None,
                 zorder=2,
             )
     ax.set_xticks([0, 1], ["Pre-race", "Post-race"])

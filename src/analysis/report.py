@@ -262,9 +262,9 @@ def build_report(
                 target = work / "notebooks" / nb.name
                 try:
                     pm.execute_notebook(
-                        str(nb), str(target), parameters=params, kernel_name="python3",
+                        str(_without_interactive_cells(nb, work / ".src")), str(target),
+                        parameters=params, kernel_name=_KERNEL_NAME,
                         progress_bar=False, cwd=str(nb.parent), log_output=False,
-                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
                     )  # fmt: skip
                 except pm.PapermillExecutionError as exc:
                     raise ReportError(
@@ -275,6 +275,7 @@ def build_report(
                     raise ReportError(
                         f"notebook {nb.name} could not be run: {type(exc).__name__}: {exc}"
                     ) from None
+                _restore_kernelspec(nb, target)
                 (work / "html" / nb.with_suffix(".html").name).write_text(
                     _notebook_html(target), encoding="utf-8"
                 )
@@ -287,6 +288,7 @@ def build_report(
                 else:
                     os.environ[key] = value
             shutil.rmtree(work / ".jupyter", ignore_errors=True)
+            shutil.rmtree(work / ".src", ignore_errors=True)
         if input_hash is not None and sha256_of(data_path) != input_hash:
             raise ReportError(f"{data_path} changed while the report was built; run again")
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -372,15 +374,56 @@ def _check_destination(out_dir: Path, data_path: Path, *, force: bool) -> None:
         )
 
 
+#: the kernel the report runs its notebooks in: this interpreter, quiet log. Its own
+#: name, because inside a virtual environment jupyter_core lists the environment's
+#: ``python3`` spec before any user folder.
+_KERNEL_NAME = "cramp-reanalysis-report"
+
+
+#: cells with this tag need a person at the keyboard (widgets); reports leave them out,
+#: and nbval skips them too (they also carry ``nbval-skip``)
+INTERACTIVE_TAG = "interactive"
+
+
+def _without_interactive_cells(notebook: Path, folder: Path) -> Path:
+    """A copy of ``notebook`` without the cells tagged :data:`INTERACTIVE_TAG`.
+
+    A widget cell can leave papermill waiting for ever for the kernel's last
+    message (seen with ``ipywidgets.interact``); a report has no one to move
+    its sliders anyway.
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if INTERACTIVE_TAG not in c.metadata.get("tags", [])]
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / notebook.name
+    nbformat.write(nb, copy)
+    return copy
+
+
+def _restore_kernelspec(source: Path, executed: Path) -> None:
+    """Give the executed notebook the source's kernelspec, so it opens anywhere."""
+    import nbformat
+
+    original = nbformat.read(source, as_version=4).metadata.get("kernelspec")
+    nb = nbformat.read(executed, as_version=4)
+    if original:
+        nb.metadata["kernelspec"] = original
+    else:
+        nb.metadata.pop("kernelspec", None)
+    nbformat.write(nb, executed)
+
+
 def _write_quiet_kernelspec(data_dir: Path) -> None:
-    """A ``python3`` kernelspec for this interpreter whose own log stays quiet.
+    """A kernelspec of its own name for this interpreter whose own log stays quiet.
 
     jupyter_client interrupts a kernel as it shuts it down, and ipykernel then
     logs "KeyboardInterrupt caught in kernel" on the terminal at random: noise
     for the user, and it would break ``--quiet``. Errors in cells still reach
     the notebook and fail the run.
     """
-    spec = data_dir / "kernels" / "python3"
+    spec = data_dir / "kernels" / _KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--IPKernelApp.log_level=CRITICAL"]  # fmt: skip
@@ -392,6 +435,20 @@ def _canonical_columns() -> set[str]:
     from analysis.schema import CANONICAL_COLUMNS
 
     return set(CANONICAL_COLUMNS)
+
+
+def _example_caveat(data_path: Path) -> list[str]:
+    """For a user's file: the notebooks' prose was written for the bundled example."""
+    bundled = {paths.example_path(name).resolve() for name in paths.EXAMPLES}
+    if data_path.resolve() in bundled:
+        return []
+    return [
+        "**Reading the explanations.** The text between the results was written for the "
+        "bundled *synthetic* example cohort, to teach. The tables and figures are computed "
+        'from your file; where a sentence quotes a number or a verdict ("no test finds the '
+        'groups different"), trust the table or figure next to it, not the sentence.',
+        "",
+    ]
 
 
 def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | None) -> str:
@@ -406,6 +463,7 @@ def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | 
         "the full comparison table is `results.csv`, and `provenance.json` records "
         "the input's sha256, the options and the versions used.",
         "",
+        *_example_caveat(data_path),
         "Decisions taken while reading the file:",
         "",
         *[f"- {d}" for d in check.decisions],

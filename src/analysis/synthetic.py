@@ -373,6 +373,37 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def _input_entries(data_dir: Path) -> dict[str, dict[str, object]]:
+    """Manifest entries of the bundled files that are not drawn from a spec."""
+    entries: dict[str, dict[str, object]] = {}
+    messy = data_dir / "examples" / "messy_export_semicolon.csv"
+    if messy.exists():
+        entries["examples/messy_export_semicolon.csv"] = {
+            "title": "Worked example: the synthetic marathon cohort as a messy spreadsheet export",
+            "kind": "synthetic (derived from marathon_synthetic.csv)",
+            "generator": "data/examples/make_messy_example.py (deterministic, no seed)",
+            "rows": len(pd.read_csv(messy, sep=";", encoding="utf-8-sig")),
+            "sha256": hashlib.sha256(messy.read_bytes()).hexdigest(),
+            "cites": [MAUGHAN_1986],
+            "published_facts": [],
+            "teaching_assumptions": ["as marathon_synthetic.csv; see data/examples/README.md"],
+        }
+    published = data_dir / "published_summaries.csv"
+    if published.exists():
+        table = pd.read_csv(published, dtype=str)
+        entries["published_summaries.csv"] = {
+            "title": "Published group summaries of cramp studies, as printed",
+            "kind": "published (transcribed by hand from the sources in each row; immutable)",
+            "generator": None,
+            "rows": len(table),
+            "sha256": hashlib.sha256(published.read_bytes()).hexdigest(),
+            "cites": sorted(set(table["citation"])),
+            "published_facts": ["every row: see its citation, doi_or_url and source_kind"],
+            "teaching_assumptions": [],
+        }
+    return entries
+
+
 def write_examples(data_dir: Path | None = None) -> dict[str, dict[str, object]]:
     """(Re)write every bundled synthetic cohort and ``manifest.json``.
 
@@ -407,18 +438,7 @@ def write_examples(data_dir: Path | None = None) -> dict[str, dict[str, object]]
             "teaching_assumptions": list(spec.teaching_assumptions),
             "spec": spec_dict,
         }
-    messy = DATA_DIR / "examples" / "messy_export_semicolon.csv"
-    if messy.exists():
-        manifest["examples/messy_export_semicolon.csv"] = {
-            "title": "Worked example: the synthetic marathon cohort as a messy spreadsheet export",
-            "kind": "synthetic (derived from marathon_synthetic.csv)",
-            "generator": "data/examples/make_messy_example.py (deterministic, no seed)",
-            "rows": len(pd.read_csv(messy, sep=";", encoding="utf-8-sig")),
-            "sha256": hashlib.sha256(messy.read_bytes()).hexdigest(),
-            "cites": [MAUGHAN_1986],
-            "published_facts": [],
-            "teaching_assumptions": ["as marathon_synthetic.csv; see data/examples/README.md"],
-        }
+    manifest.update(_input_entries(DATA_DIR))
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
