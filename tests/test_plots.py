@@ -215,9 +215,11 @@ def test_power_and_equivalence_title_and_lines():
     assert ax.half_width == pytest.approx(stats.t.isf(0.05, 80) * np.sqrt(1 / 15 + 1 / 67))
     margin_line = [ln for ln in ax.lines if ln.get_label() == "margin"][0]
     assert margin_line.get_xdata()[0] == pytest.approx(0.5)
-    assert "41%" in ax.get_title() and "can be shown" in ax.get_title()
+    assert ax.power_equivalence == pytest.approx(analysis.power_tost(15, 67, 0.5))
+    assert "difference of \u00b10.5 SD: 41%" in ax.get_title()
+    assert "if there is none: 9%" in ax.get_title()
     small = plots.draw_power_and_equivalence(5, 5, 0.5)
-    assert "cannot be shown" in small.get_title()
+    assert "if there is none: 0%" in small.get_title()
     with pytest.raises(ValueError, match="`margin_d` must be positive"):
         plots.draw_power_and_equivalence(15, 67, 0)
 

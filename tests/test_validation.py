@@ -261,3 +261,38 @@ def test_onset_in_control_is_flagged(write_csv):
     )
     assert check.ok
     assert [w.rule for w in check.warnings] == ["onset-in-control"]
+
+
+def test_column_named_like_a_derived_variable_is_recomputed_and_kept(write_csv):
+    # a re-saved loaded cohort carries sodium_change; it must not shadow the recomputed one
+    text = "group,sodium_pre,sodium_post,sodium_change\ncramp,140,143,3\ncontrol,141,142,99\n"
+    check = check_cohort(write_csv(text))
+    assert check.ok, check.errors
+    cohort = check.cohort
+    assert cohort["sodium_change"].tolist() == [3.0, 1.0]
+    assert cohort["sodium_change"].dtype == np.float64
+    assert cohort["sodium_change (from file)"].tolist() == ["3", "99"]
+    assert any("sodium_change is recomputed" in d for d in check.decisions)
+
+
+def test_derived_variable_taken_from_the_file_when_it_cannot_be_recomputed(write_csv):
+    text = "group,pv_change\ncramp,-5.5\ncontrol,-7\ncontrol,abc\n"
+    check = check_cohort(write_csv(text))
+    assert [(p.row, p.column, p.rule) for p in check.errors] == [(4, "pv_change", "not-a-number")]
+    cohort = load_cohort(write_csv(text.replace("abc", "")))
+    assert cohort["pv_change"].tolist()[:2] == [-5.5, -7.0]
+    assert np.isnan(cohort.loc[2, "pv_change"])
+
+
+def test_resaved_cohort_with_derived_columns_compares(tmp_path, marathon):
+    from analysis import compare_groups
+
+    path = tmp_path / "resaved.csv"
+    marathon.to_csv(path, sep=";", decimal=",", index=False)
+    cohort = load_cohort(path)
+    table = compare_groups(cohort, ["sodium_change", "pv_change"], n_resamples=200)
+    np.testing.assert_allclose(
+        table["mean_diff"],
+        compare_groups(marathon, ["sodium_change", "pv_change"], n_resamples=200)["mean_diff"],
+        rtol=1e-9,
+    )

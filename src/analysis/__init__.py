@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "margin_sensitivity": "analysis.equivalence",
     "power_two_sample": "analysis.power",
     "minimum_detectable_effect": "analysis.power",
+    "power_tost": "analysis.power",
     "bayes_factor_ttest": "analysis.bayes",
     "holm": "analysis.multiplicity",
     # resampling

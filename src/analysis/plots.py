@@ -572,10 +572,10 @@ def draw_power_and_equivalence(
 ) -> Axes:
     """Power curve of a design with an equivalence margin (in SD units) marked.
 
-    The title states the power to detect a difference as large as the margin,
-    and the half-width of the 90 % interval the design gives (pooled t,
-    sample SDs of 1): equivalence can only be shown when that half-width is
-    below the margin, even if the true difference is exactly 0.
+    The title states two chances for this design: to detect a difference as
+    large as the margin (two-sided t test), and to show equivalence (TOST,
+    pooled t) when the true difference is exactly 0. Equivalence needs the
+    whole 90 % interval inside the margin, so the second is often far smaller.
 
     Parameters
     ----------
@@ -592,10 +592,11 @@ def draw_power_and_equivalence(
     -------
     matplotlib.axes.Axes
         As :func:`power_curve_plot`, plus a vertical line labelled
-        ``'margin'`` at `margin_d`; ``ax.power_at_margin`` and
-        ``ax.half_width`` hold the numbers in the title.
+        ``'margin'`` at `margin_d`; ``ax.power_at_margin``,
+        ``ax.power_equivalence`` and ``ax.half_width`` (of the typical 90 %
+        interval, SD units) hold the numbers.
     """
-    from analysis.power import power_two_sample
+    from analysis.power import power_tost, power_two_sample
 
     if not margin_d > 0:
         raise ValueError(f"`margin_d` must be positive; got {margin_d!r}")
@@ -604,15 +605,16 @@ def draw_power_and_equivalence(
     power = power_two_sample(n_cramp, n_control, margin_d, alpha=alpha)
     half = _tost_half_width(n_cramp, n_control, alpha)
     ax.axvline(margin_d, color=COLOURS["accent"], linewidth=2, label="margin")
-    verdict = "narrower" if half < margin_d else "wider"
-    can = "can" if half < margin_d else "cannot"
+    equivalence = power_tost(n_cramp, n_control, margin_d, alpha=alpha)
     ax.set_title(
-        f"Power at the margin: {power:.0%}. Typical 90% CI \u00b1{half:.2f} SD is {verdict}\n"
-        f"than the margin \u00b1{margin_d:g} SD: equivalence {can} be shown",
+        f"Chance to detect a difference of \u00b1{margin_d:g} SD: {power:.0%}\n"
+        f"Chance to show equivalence (\u00b1{margin_d:g} SD) if there is none: "
+        f"{equivalence:.0%}",
         fontsize=12,
     )
     ax.legend(loc="lower right", frameon=False, fontsize=11)
     ax.power_at_margin = power  # type: ignore[attr-defined]
+    ax.power_equivalence = equivalence  # type: ignore[attr-defined]
     ax.half_width = half  # type: ignore[attr-defined]
     save_figure(ax.figure, "power-explorer")  # type: ignore[arg-type]
     return ax

@@ -1140,6 +1140,28 @@ def _check(
                                  if p.column in header else -1))  # fmt: skip
     missing = {c: int(parsed[c].isna().sum()) for c in numeric}
     extras = [c for c in header if c not in mapping.values()]
+    # a column named like a derived variable: recomputed when the file allows it (the
+    # file's own values are kept beside it), otherwise taken from the file as a number
+    from_file: dict[str, pd.Series] = {}
+    renamed: dict[str, str] = {}
+    for c in list(extras):
+        target = _normalise_name(c)
+        if target not in _DERIVED_NAMES:
+            continue
+        if all(n in mapping for n in _derived_inputs(target)):
+            renamed[c] = f"{c} (from file)"
+            decisions.append(f"column {c!r}: {target} is recomputed from the file's pre and "
+                             f"post values; the file's own values are kept as "
+                             f"{renamed[c]!r}")  # fmt: skip
+        else:
+            from_file[target], p = _parse_numbers(table[c], c, dec or ".", censored)
+            problems += p
+            extras.remove(c)
+            missing[target] = int(from_file[target].isna().sum())
+            decisions.append(f"column {c!r} -> {target} (taken from the file: the columns to "
+                             f"recompute it are not all there)")  # fmt: skip
+    if from_file:  # a plasma-volume or change column alone is something to analyse
+        problems = [p for p in problems if p.rule != "no-analyte"]
     if extras:
         decisions.append("extra columns kept in the record, not analysed: "
                          + ", ".join(repr(c) for c in extras))  # fmt: skip
@@ -1154,10 +1176,24 @@ def _check(
         cohort["subject_id"] = cohort["subject_id"].astype(str)
     if derived:
         cohort = add_derived(cohort, decisions=skipped)
+    for c, values in from_file.items():
+        cohort[c] = values.to_numpy()
     for c in extras:
-        cohort[c] = table[c].to_numpy()
+        cohort[renamed.get(c, c)] = table[c].to_numpy()
     cohort = cohort.reset_index(drop=True)
     return CohortCheck(name, cohort, problems, decisions, missing, n_rows, skipped)
+
+
+_DERIVED_NAMES = frozenset(schema.DERIVED) | {f"{a}_change" for a in schema.ANALYTES}
+_PV_INPUTS = ("haemoglobin_pre", "haemoglobin_post", "haematocrit_pre", "haematocrit_post")
+
+
+def _derived_inputs(name: str) -> tuple[str, ...]:
+    """The canonical columns a derived variable is computed from."""
+    if name in schema.DERIVED:
+        return _PV_INPUTS
+    base = name.removesuffix("_change")
+    return (f"{base}_pre", f"{base}_post")
 
 
 def _skipped_sections(
