@@ -231,3 +231,26 @@ def test_the_widget_cell_of_notebook_04_is_tagged_interactive():
     assert widget_cells
     for cell in widget_cells:
         assert {"interactive", "nbval-skip"} <= set(cell.metadata.get("tags", []))
+
+
+def test_notebooks_needing_absent_columns_are_skipped_and_said(tmp_path):
+    import nbformat
+
+    nb = nbformat.read(PLOT_NB, as_version=4)
+    nb.metadata["analysis"] = {"requires": ["sodium_post", "haemoglobin_pre"]}
+    needy = tmp_path / "nbs" / "01-needs-haemoglobin.ipynb"
+    needy.parent.mkdir()
+    nbformat.write(nb, needy)
+    data = tmp_path / "sodium_only.csv"
+    data.write_text("group,sodium_post\ncramp,140\ncramp,142\ncontrol,141\ncontrol,143\n")
+    lines: list[str] = []
+    out = tmp_path / "report"
+    result = build_report(data, out, notebooks=[needy, PLOT_NB], n_resamples=200,
+                          progress=lines.append)  # fmt: skip
+    assert [p.name for p in result.notebooks] == [PLOT_NB.name]
+    why = "01-needs-haemoglobin.ipynb not run: it needs haemoglobin_pre, absent from the file"
+    assert f"[1/2] skipped: {why}" in lines
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert why in html
+    assert "Results at a glance" in html and "<code>sodium_post</code>" in html
+    assert why in json.loads((out / "provenance.json").read_text())["skipped"]

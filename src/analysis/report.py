@@ -243,6 +243,12 @@ def build_report(
         _write_quiet_kernelspec(work / ".jupyter")
         try:
             for i, nb in enumerate(notebooks, start=1):
+                absent = [c for c in _requirements(nb) if c not in cohort.columns]
+                if absent:
+                    why = f"{nb.name} not run: it needs {', '.join(absent)}, absent from the file"
+                    check.skipped.append(why)
+                    say(f"[{i}/{len(notebooks)}] skipped: {why}")
+                    continue
                 say(f"[{i}/{len(notebooks)}] running {nb.name}")
                 tic = time.monotonic()
                 try:
@@ -380,6 +386,14 @@ def _check_destination(out_dir: Path, data_path: Path, *, force: bool) -> None:
 _KERNEL_NAME = "cramp-reanalysis-report"
 
 
+def _requirements(notebook: Path) -> list[str]:
+    """Columns a notebook needs, from its metadata ``analysis.requires`` (default none)."""
+    import nbformat
+
+    meta = nbformat.read(notebook, as_version=4).metadata.get("analysis", {})
+    return [str(c) for c in meta.get("requires", [])]
+
+
 #: cells with this tag need a person at the keyboard (widgets); reports leave them out,
 #: and nbval skips them too (they also carry ``nbval-skip``)
 INTERACTIVE_TAG = "interactive"
@@ -437,6 +451,35 @@ def _canonical_columns() -> set[str]:
     return set(CANONICAL_COLUMNS)
 
 
+def _markdown_table(results: Any) -> list[str]:
+    """The key columns of the comparison table as markdown, rounded for reading."""
+    import pandas as pd
+
+    def fmt(value: Any, digits: int = 3) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return "" if value is None else str(value)
+        if number != number:  # NaN
+            return ""
+        return f"{number:.{digits}g}" if abs(number) < 1e-3 and number else f"{number:.{digits}f}"
+
+    head = ["variable", "unit", "n cramp / control", "mean diff", "95 % CI", "p (Welch)",
+            "p (Holm)", "margin", "equivalent"]  # fmt: skip
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in results.iterrows():
+        equivalent = r["equivalent"]
+        rows.append("| " + " | ".join([
+            f"`{r['variable']}`", str(r["unit"]), f"{r['n_cramp']} / {r['n_control']}",
+            fmt(r["mean_diff"]), f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}",
+            fmt(r["p_welch"]), fmt(r["p_holm"]), fmt(r["margin"], 2),
+            "" if pd.isna(equivalent) else ("yes" if bool(equivalent) else "no"),
+        ]) + " |")  # fmt: skip
+    return rows
+
+
 def _example_caveat(data_path: Path) -> list[str]:
     """For a user's file: the notebooks' prose was written for the bundled example."""
     bundled = {paths.example_path(name).resolve() for name in paths.EXAMPLES}
@@ -472,6 +515,12 @@ def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | 
         "",
         *([f"- {d}" for d in check.skipped] or ["- none"]),
     ]
+    if results is not None and len(results):
+        lines += ["", "## Results at a glance", "",
+                  "Cramp minus control; 95 % Welch CI; p adjusted by Holm across the "
+                  "variables; TOST against the margin (teaching defaults unless given). "
+                  "Every column is in `results.csv`.", ""]  # fmt: skip
+        lines += _markdown_table(results)
     noted = [] if results is None or "note" not in results else [
         (r["variable"], r["note"]) for _, r in results.iterrows()
         if isinstance(r["note"], str) and r["note"]]  # fmt: skip
