@@ -167,9 +167,18 @@ def test_errors_name_the_problem(marathon):
         compare_groups(marathon, ["subject_id"])
     with pytest.raises(KeyError, match="no 'group' column"):
         compare_groups(marathon.drop(columns="group"), ["sodium_post"])
-    with pytest.raises(ValueError, match=r"`confidence_level` must be strictly between 0 and 1"):
-        compare_groups(marathon, ["sodium_post"], confidence_level=95)
+    for level in (95, 0.5, 0.3):
+        with pytest.raises(
+            ValueError, match=r"`confidence_level` must be strictly between 0.5 and 1"
+        ):
+            compare_groups(marathon, ["sodium_post"], confidence_level=level)
     with pytest.raises(ValueError, match=r"`n_resamples` must be an integer of at least 100"):
         compare_groups(marathon, ["sodium_post"], n_resamples=10.5)
-    with pytest.raises(ValueError, match=r"`margins\['sodium'\]` must be a positive number"):
-        compare_groups(marathon, ["sodium_post"], margins={"sodium": -1})
+    for bad in (-1, True, "2"):
+        with pytest.raises(ValueError, match=r"`margins\['sodium'\]` must be a positive number"):
+            compare_groups(marathon, ["sodium_post"], margins={"sodium": bad})
+    # NumPy numbers are numbers
+    table = compare_groups(
+        marathon, ["sodium_post"], margins={"sodium": np.int64(2)}, n_resamples=200
+    )
+    assert table.loc[0, "margin"] == 2

@@ -172,3 +172,23 @@ def test_cli_sheet_option(tmp_path):
     first = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert first.returncode == 2 and "Traceback" not in first.stderr
+
+
+def test_sheet_named_with_digits_and_sheet_index(tmp_path):
+    import pandas as pd
+
+    from analysis import check_cohort
+
+    path = tmp_path / "race.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"group": ["cramp", "control"], "sodium_post": [140, 141]}).to_excel(
+            writer, sheet_name="notes", index=False
+        )
+        pd.DataFrame({"group": ["cramp", "control"], "sodium_post": [142, 143]}).to_excel(
+            writer, sheet_name="2024", index=False
+        )
+    by_name = check_cohort(path, sheet="2024")
+    assert by_name.ok and by_name.cohort["sodium_post"].tolist() == [142.0, 143.0]
+    by_index = check_cohort(path, sheet="0")
+    assert by_index.ok and by_index.cohort["sodium_post"].tolist() == [140.0, 141.0]
+    assert [p.rule for p in check_cohort(path, sheet="7").errors] == ["sheet-missing"]

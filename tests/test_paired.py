@@ -160,12 +160,16 @@ def test_unknown_group_label(cohort):
         compare_paired(df, "sodium")
 
 
-def test_fewer_than_two_pairs_names_variable_and_group():
+def test_fewer_than_two_pairs_gives_a_nan_row_that_says_why():
     df = make_cohort([140.0, 141.0], [139.0, np.nan])
-    with pytest.raises(
-        ValueError, match=r"Variable 'sodium', group 'cramp': at least 2 runners.*got 1"
-    ):
-        compare_paired(df, "sodium")
+    table = compare_paired(df, "sodium").set_index("group")
+    cramp = table.loc["cramp"]
+    assert cramp["n"] == 1
+    assert np.isnan(cramp["p"]) and np.isnan(cramp["ci_low"]) and np.isnan(cramp["p_wilcoxon"])
+    assert "fewer than 2 runners with both `sodium_pre` and `sodium_post`" in cramp["note"]
+    assert "group 'cramp' (n = 1)" in cramp["note"]
+    assert table.loc["control", "note"] == ""
+    assert np.isfinite(table.loc["control", "p"])
 
 
 @pytest.mark.parametrize("level", [0, 1, 1.5, -0.1])

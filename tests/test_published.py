@@ -103,12 +103,29 @@ def test_load_published_rejects_bad_files(tmp_path, table):
         load_published(path)
     bad_kind = table.assign(source_kind="rumour")
     bad_kind.to_csv(path, index=False)
-    with pytest.raises(ValueError, match="`source_kind` must be one of"):
+    with pytest.raises(ValueError, match=r"row 2, `source_kind`: must be one of .*got .rumour."):
         load_published(path)
     bad_n = table.astype({"n_cramp": str})
     bad_n.loc[1, "n_cramp"] = "about 20"
     bad_n.to_csv(path, index=False)
     with pytest.raises(
-        ValueError, match="`n_cramp` must be a whole number; got 'about 20' in row 3"
+        ValueError, match="row 3, `n_cramp`: must be a whole number; got 'about 20'"
     ):
         load_published(path)
+
+
+def test_load_published_lists_every_bad_printed_cell(tmp_path, table):
+    bad = table.astype({"n_cramp": str, "n_control": str}).copy()
+    first = bad.index[bad["mean_cramp"] != ""][0]
+    bad.loc[first, "mean_cramp"] = "about 140"
+    bad.loc[first, "reported_p"] = "NS"
+    bad.loc[bad.index[-1], "sd_control"] = "0,5"
+    path = tmp_path / "published_bad.csv"
+    bad.to_csv(path, index=False)
+    with pytest.raises(ValueError) as info:
+        load_published(path)
+    message = str(info.value)
+    assert "3 problem(s)" in message
+    assert f"row {first + 2}, `mean_cramp`" in message
+    assert f"row {first + 2}, `reported_p`" in message
+    assert f"row {bad.index[-1] + 2}, `sd_control`" in message

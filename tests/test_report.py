@@ -66,7 +66,9 @@ def test_provenance_records_input_options_versions_seed_time(built):
     assert prov["options"]["n_resamples"] == 200
     assert {"python", "numpy", "pandas", "scipy", "papermill"} <= set(prov["versions"])
     assert prov["notebooks"] == ["01-fixture-plot.ipynb"]
-    assert dt.datetime.fromisoformat(prov["time"]).tzinfo is not None
+    started = dt.datetime.fromisoformat(prov["time_started"])
+    assert started.tzinfo is not None
+    assert dt.datetime.fromisoformat(prov["time_finished"]) >= started
     assert any(d.startswith("separator") for d in prov["decisions"])
     assert any("magnesium" in s for s in prov["skipped"])
 
@@ -254,3 +256,60 @@ def test_notebooks_needing_absent_columns_are_skipped_and_said(tmp_path):
     assert why in html
     assert "Results at a glance" in html and "<code>sodium_post</code>" in html
     assert why in json.loads((out / "provenance.json").read_text())["skipped"]
+
+
+def test_derived_column_taken_from_the_file_reaches_the_notebooks(tmp_path):
+    import nbformat
+
+    # a file with plasma-volume change but no haemoglobin or haematocrit to recompute it
+    data = tmp_path / "pv_only.csv"
+    data.write_text("group,pv_change\ncramp,-5\ncramp,-7\ncontrol,-6\ncontrol,-8\ncontrol,-4\n")
+    params = nbformat.v4.new_code_cell("data_path = None")
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[
+        params,
+        nbformat.v4.new_code_cell(
+            "import analysis\n"
+            "cohort = analysis.load_cohort(data_path)\n"
+            "print(cohort['pv_change'].tolist())"
+        ),
+    ])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    notebook = tmp_path / "nbs" / "01-pv.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    out = tmp_path / "report"
+    build_report(data, out, notebooks=[notebook], n_resamples=200)
+    assert "pv_change" in (out / "cohort.csv").read_text().splitlines()[0].split(",")
+    executed = nbformat.read(out / "notebooks" / "01-pv.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "[-5.0, -7.0, -6.0, -8.0, -4.0]"
+
+
+def test_notebook_tables_use_the_seed_and_resamples_of_results_csv(tmp_path):
+    import nbformat
+
+    params = nbformat.v4.new_code_cell("data_path = None\nn_resamples = 10_000\nseed = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(
+        "print(n_resamples, seed)")])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    notebook = tmp_path / "nbs" / "01-seed.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    out = tmp_path / "report"
+    build_report(example_path("marathon"), out, notebooks=[notebook], n_resamples=300, seed=7)
+    executed = nbformat.read(out / "notebooks" / "01-seed.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "300 7"
+    results = (out / "results.csv").read_text()
+    assert ",7,300," in results or ",7,300" in results
+
+
+def test_data_notebooks_declare_the_resampling_parameters():
+    from analysis.report import _parameters_of, data_notebooks
+
+    for notebook in data_notebooks():
+        if "compare_groups(cohort" in notebook.read_text():
+            declared = _parameters_of(notebook)
+            assert {"n_resamples", "seed"} <= set(declared), notebook.name

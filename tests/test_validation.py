@@ -296,3 +296,11 @@ def test_resaved_cohort_with_derived_columns_compares(tmp_path, marathon):
         compare_groups(marathon, ["sodium_change", "pv_change"], n_resamples=200)["mean_diff"],
         rtol=1e-9,
     )
+
+
+def test_rows_are_spreadsheet_rows_even_after_a_cell_with_a_line_break(write_csv):
+    text = (
+        'subject_id,group,sodium_post,comment\nA1,cramp,141,"line one\nline two"\nA2,control,14,\n'
+    )
+    check = check_cohort(write_csv(text))
+    assert [(p.row, p.column, p.value) for p in check.errors] == [(3, "sodium_post", "14")]

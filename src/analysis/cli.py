@@ -268,9 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_options(args: argparse.Namespace) -> dict[str, object]:
-    sheet: str | int = args.sheet
-    if isinstance(sheet, str) and sheet.isdigit():
-        sheet = int(sheet)
+    sheet: str | int = args.sheet  # digits: a sheet of that name, else an index
     options: dict[str, object] = {
         "sep": args.sep,
         "decimal": args.decimal,

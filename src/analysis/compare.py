@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,11 @@ import pandas as pd
 from scipy import stats
 
 from analysis import schema
+from analysis.effect_size import _pooled_sd
+from analysis.resampling import DEFAULT_SEED  # the seed of every resampling method
 
 __all__ = ["DEFAULT_SEED", "compare_groups", "default_variables", "group_values"]
 
-#: the seed used by every resampling method unless one is given
-DEFAULT_SEED = 20261125
 
 _NUMERIC_KINDS = "biuf"
 
@@ -81,7 +82,9 @@ def _margins_for(
 ) -> dict[str, float | None]:
     margins = dict(margins or {})
     for name, value in margins.items():
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        if isinstance(value, bool) or not (
+            isinstance(value, Real) and math.isfinite(value) and value > 0
+        ):
             raise ValueError(f"`margins[{name!r}]` must be a positive number; got {value!r}")
     out: dict[str, float | None] = {}
     for v in variables:
@@ -152,7 +155,7 @@ def _compare_one(
         x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
     )
     g = hedges_g_from_stats(n1, m1, s1, n2, m2, s2, confidence_level=confidence_level)
-    sd_pooled = math.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2))
+    sd_pooled = _pooled_sd(n1, s1, n2, s2)
     mde_d = minimum_detectable_effect(n1, n2, power=0.8, alpha=alpha)
     row: dict[str, Any] = {
         "variable": variable,
@@ -217,7 +220,6 @@ def _compare_one(
             "JZS Bayes factor (r = 0.707)",
         ]
     )
-    row["seed"] = seed
     row["n_resamples"] = min(perm.n_resamples, boot.n_resamples)
     row["note"] = "; ".join(notes)
     return row
@@ -251,8 +253,9 @@ def compare_groups(
         (:data:`analysis.schema.DEFAULT_MARGINS`); a variable with neither gets
         NaN equivalence and power columns and says so in ``note``.
     confidence_level : float, default 0.95
-        For every interval; the TOST uses ``alpha = 1 - confidence_level`` and
-        reports the ``1 - 2 alpha`` interval; power and MDE use the same alpha.
+        Strictly between 0.5 and 1. For every interval; the TOST uses
+        ``alpha = 1 - confidence_level`` and reports the ``1 - 2 alpha``
+        interval; power and MDE use the same alpha.
     n_resamples : int, default 10000
         Resamples for the bootstrap interval and the permutation test.
     seed : int, default :data:`DEFAULT_SEED`
@@ -306,9 +309,10 @@ def compare_groups(
     analysis.compare_paired : before-to-after change within each group.
     analysis.compare_summary : the same from published means and SDs.
     """
-    if not 0 < confidence_level < 1:
+    if not 0.5 < confidence_level < 1:
         raise ValueError(
-            f"`confidence_level` must be strictly between 0 and 1; got {confidence_level!r}"
+            "`confidence_level` must be strictly between 0.5 and 1 (the equivalence test "
+            f"uses alpha = 1 - confidence_level below 0.5); got {confidence_level!r}"
         )
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 100:
         raise ValueError(f"`n_resamples` must be an integer of at least 100; got {n_resamples!r}")

@@ -29,6 +29,7 @@ COLUMNS: list[str] = [
     "p",
     "p_wilcoxon",
     "method",
+    "note",
 ]
 
 # R's wilcox.test uses the exact distribution only when n (after dropping zero
@@ -117,9 +118,10 @@ def compare_paired(
     TypeError
         If ``<base>_pre`` or ``<base>_post`` is not numeric.
     ValueError
-        If ``group`` holds a value other than ``"cramp"`` or ``"control"``, if
-        a group has fewer than 2 complete pairs, or if ``confidence_level`` is
-        not strictly between 0 and 1.
+        If ``group`` holds a value other than ``"cramp"`` or ``"control"``, or
+        if ``confidence_level`` is not strictly between 0 and 1. A group with
+        fewer than 2 complete pairs gets a row of NaN statistics whose
+        ``note`` says why.
 
     Notes
     -----
@@ -190,11 +192,19 @@ def compare_paired(
         complete = np.isfinite(pre) & np.isfinite(post)
         d = post[complete] - pre[complete]
         n = d.size
-        if n < 2:
-            raise ValueError(
-                f"Variable {base!r}, group {group!r}: at least 2 runners with both "
-                f"`{pre_col}` and `{post_col}` are needed; got {n}."
+        if n < 2:  # a NaN row that says why, as compare_groups does: a report goes on
+            rows.append(
+                {
+                    "variable": base,
+                    "group": group,
+                    "n": n,
+                    "mean_change": float(d.mean()) if n else np.nan,
+                    "method": "none",
+                    "note": f"fewer than 2 runners with both `{pre_col}` and `{post_col}` in "
+                    f"group {group!r} (n = {n}): nothing computed",
+                }
             )
+            continue
         mean = float(d.mean())
         se = float(d.std(ddof=1)) / np.sqrt(n)
         df = n - 1
@@ -219,6 +229,7 @@ def compare_paired(
                 "p": p,
                 "p_wilcoxon": p_w,
                 "method": f"paired t-test; {w_method}",
+                "note": "",
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)

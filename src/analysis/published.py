@@ -82,28 +82,44 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
     KeyError
         If a column is missing (all missing columns are named).
     ValueError
-        If a ``source_kind`` is unknown or a group size is not a whole number.
+        If any ``source_kind`` is unknown, a group size is not a whole number,
+        or a printed number or p-value cannot be read; every such cell is
+        listed (row as in a spreadsheet, header = row 1), not only the first.
     """
+    from analysis.summaries import _parse_printed, _parse_reported_p
+
     path = Path(path) if path is not None else paths.DATA_DIR / PUBLISHED_FILE
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in _COLUMNS if c not in table.columns]
     if missing:
         raise KeyError(f"{path.name} lacks the column(s) {missing}")
-    bad_kind = sorted(set(table["source_kind"]) - _SOURCE_KINDS)
-    if bad_kind:
-        raise ValueError(
-            f"`source_kind` must be one of {sorted(_SOURCE_KINDS)}; got {bad_kind} in {path.name}"
-        )
-    for col in ("n_cramp", "n_control"):
-        bad = table.loc[~table[col].str.fullmatch(r"\d+"), col]
-        if len(bad):
-            raise ValueError(
-                f"`{col}` must be a whole number; got {bad.iloc[0]!r} in row {bad.index[0] + 2} "
-                f"of {path.name}"
-            )
-        table[col] = table[col].astype(int)
     for col in PRINTED_COLUMNS:
         table[col] = table[col].str.strip()
+    problems = []
+    for idx, row in table.iterrows():
+        where = f"row {idx + 2}"
+        if row["source_kind"] not in _SOURCE_KINDS:
+            problems.append(f"{where}, `source_kind`: must be one of {sorted(_SOURCE_KINDS)}; "
+                            f"got {row['source_kind']!r}")  # fmt: skip
+        for col in ("n_cramp", "n_control"):
+            if not str(row[col]).strip().isdigit():
+                problems.append(f"{where}, `{col}`: must be a whole number; got {row[col]!r}")
+        for col in PRINTED_COLUMNS:
+            if not row[col]:
+                continue  # not printed
+            try:
+                if col == "reported_p":
+                    _parse_reported_p(row[col], None)
+                else:
+                    _parse_printed(row[col], col, None)
+            except ValueError as exc:
+                problems.append(f"{where}, `{col}`: {exc}")
+    if problems:
+        raise ValueError(
+            f"{path.name}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
+        )
+    for col in ("n_cramp", "n_control"):
+        table[col] = table[col].str.strip().astype(int)
     return table[list(_COLUMNS)]
 
 

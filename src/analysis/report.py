@@ -186,9 +186,10 @@ def build_report(
     import papermill as pm
 
     from analysis.compare import DEFAULT_SEED, compare_groups, default_variables
-    from analysis.validation import check_cohort
+    from analysis.validation import _DERIVED_NAMES, _derived_inputs, check_cohort
 
     say = progress or (lambda _line: None)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     data_path = Path(data_path).resolve()
     out_dir = Path(out_dir).resolve()
     seed = DEFAULT_SEED if seed is None else seed
@@ -219,7 +220,11 @@ def build_report(
         figures = work / "figures"
         figures.mkdir()
         (work / "validation.txt").write_text(check.to_text(), encoding="utf-8")
+        # the cohort as the notebooks will load it: canonical columns, plus a derived
+        # one taken from the file because it could not be recomputed from them
         canonical = [c for c in cohort.columns if c in _canonical_columns()]
+        canonical += [c for c in cohort.columns if c in _DERIVED_NAMES and not all(
+            n in cohort.columns for n in _derived_inputs(c))]  # fmt: skip
         cohort_csv = work / "cohort.csv"
         cohort[canonical].to_csv(cohort_csv, index=False, lineterminator="\n")
         say(f"validated {data_path.name}: {check.n_rows} rows, {len(check.warnings)} "
@@ -265,6 +270,11 @@ def build_report(
                     params["margins"] = dict(margins)
                 if "cohort_name" in declared:
                     params["cohort_name"] = cohort_name or data_path.name
+                # the notebooks' tables must be the table of results.csv
+                if "n_resamples" in declared:
+                    params["n_resamples"] = n_resamples
+                if "seed" in declared:
+                    params["seed"] = seed
                 target = work / "notebooks" / nb.name
                 try:
                     pm.execute_notebook(
@@ -297,7 +307,7 @@ def build_report(
             shutil.rmtree(work / ".src", ignore_errors=True)
         if input_hash is not None and sha256_of(data_path) != input_hash:
             raise ReportError(f"{data_path} changed while the report was built; run again")
-        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        finished = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         provenance = {
             "input": {
                 "path": str(data_path),
@@ -321,7 +331,8 @@ def build_report(
             "versions": _versions(),
             "platform": platform.platform(),
             "command": sys.argv,
-            "time": started,
+            "time_started": started,
+            "time_finished": finished,
         }
         (work / "provenance.json").write_text(
             json.dumps(provenance, indent=2, default=str) + "\n", encoding="utf-8"

@@ -317,8 +317,6 @@ def _findings_hold(spec: CohortSpec, frame: pd.DataFrame) -> bool:
 
 
 def _targets_hold(spec: CohortSpec, frame: pd.DataFrame) -> bool:
-    if not _findings_hold(spec, frame):
-        return False
     checks = list(spec.targets)
     if spec.onset_km is not None:
         _, mean, sd = spec.onset_km
@@ -328,7 +326,7 @@ def _targets_hold(spec: CohortSpec, frame: pd.DataFrame) -> bool:
         for printed, stat in ((t.mean, values.mean()), (t.sd, values.std(ddof=1))):
             if f"{stat:.{_printed_decimals(printed)}f}" != printed:
                 return False
-    return True
+    return _findings_hold(spec, frame)  # the slower check last
 
 
 def generate_cohort(spec: CohortSpec | str, *, attempt: int | None = None) -> pd.DataFrame:
@@ -438,7 +436,7 @@ def write_examples(data_dir: Path | None = None) -> dict[str, dict[str, object]]
             "teaching_assumptions": list(spec.teaching_assumptions),
             "spec": spec_dict,
         }
-    manifest.update(_input_entries(DATA_DIR))
+    manifest.update(_input_entries(data_dir))
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 

@@ -347,14 +347,14 @@ def _detect_separator(text: str) -> str:
 
 
 def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
-    """Split CSV text into (line number where the record starts, fields)."""
+    """Split CSV text into (spreadsheet row number, fields).
+
+    Records are numbered as a spreadsheet shows them: a quoted cell holding a
+    line break stays in one row, and a blank line is a row too (the reader
+    gives it as an empty record).
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    out = []
-    start = 1
-    for fields in reader:
-        out.append((start, fields))
-        start = reader.line_num + 1
-    return out
+    return list(enumerate(reader, start=1))
 
 
 def _table_from_records(
@@ -443,6 +443,8 @@ def _read_excel(
             name = names[sheet]
         elif sheet in names:
             name = sheet
+        elif isinstance(sheet, str) and sheet.isdigit() and int(sheet) < len(names):
+            name = names[int(sheet)]  # a number given as text, and no sheet of that name
         else:
             return None, [Problem(None, None, str(sheet), "sheet-missing",
                                   f"no such sheet; the workbook's sheets are "
@@ -903,8 +905,6 @@ def _check_options(options: Mapping[str, object]) -> None:
             raise ValueError(f"`{name}` must be one of {list(allowed)}; got {options[name]!r}")
     if options["decimal"] not in (None, ".", ","):
         raise ValueError(f"`decimal` must be '.' or ','; got {options['decimal']!r}")
-    if options["sep"] is not None and options["sep"] == options["decimal"] == ",":
-        pass  # legal when decimal commas are quoted; detection warns through the cells
     for name in ("cramp_labels", "control_labels"):
         if isinstance(options[name], str):
             raise TypeError(f"`{name}` must be a list of labels, not one string; got "
@@ -947,7 +947,8 @@ def check_cohort(
         Text encoding; UTF-8 (with or without BOM) when omitted, UTF-16 when
         the file starts with its byte-order mark.
     sheet : str or int, default 0
-        Excel sheet name or 0-based index.
+        Excel sheet name or 0-based index; text of digits is a sheet name if
+        the workbook has one of that name, an index otherwise.
     columns : mapping, optional
         Canonical name -> column name in the file, e.g.
         ``{'sodium_pre': 'Na (mmol/L) before'}``. Other columns are matched by
@@ -978,8 +979,8 @@ def check_cohort(
     -------
     CohortCheck
         ``.cohort`` (canonical columns, then derived ones, then any extra
-        columns of the file, kept as text; the index is the spreadsheet row
-        number) is ``None`` when there are errors.
+        columns of the file, kept as text; a plain 0-based index, row ``i``
+        being spreadsheet row ``i + 2``) is ``None`` when there are errors.
 
     Raises
     ------
