@@ -184,6 +184,15 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_margins_text() -> str:
+    from analysis import schema
+
+    return ", ".join(
+        f"{name} {value:g} {schema.unit_of(name)}".replace("%", "%%")
+        for name, value in schema.DEFAULT_MARGINS.items()
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with every option documented."""
     from analysis import __version__
@@ -238,8 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="VARIABLE=VALUE",
         help="equivalence margin in the variable's unit, e.g. --margin sodium=2 or "
-        "--margin pv_change=4; repeatable (defaults: sodium 3, potassium 0.5, "
-        "chloride 3, bicarbonate 2, magnesium 0.1 mmol/L, pv_change 5 %%)",
+        f"--margin pv_change=4; repeatable (defaults: {_default_margins_text()})",
     )
     r.add_argument(
         "--n-resamples",

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import schema
+
 __all__ = ["compare_paired"]
 
-GROUPS: tuple[str, str] = ("cramp", "control")
 
 COLUMNS: list[str] = [
     "variable",
@@ -176,7 +177,7 @@ def compare_paired(
             cohort[col]
         ):
             raise TypeError(f"Column `{col}` must be numeric; got dtype {cohort[col].dtype}.")
-    bad = ~cohort["group"].isin(GROUPS)
+    bad = ~cohort["group"].isin(schema.GROUPS)
     if bad.any():
         values = sorted({repr(v) for v in cohort.loc[bad, "group"]})
         raise ValueError(
@@ -185,7 +186,7 @@ def compare_paired(
         )
 
     rows = []
-    for group in GROUPS:
+    for group in schema.GROUPS:
         sub = cohort.loc[cohort["group"] == group, [pre_col, post_col]]
         pre = sub[pre_col].to_numpy(dtype=float)
         post = sub[post_col].to_numpy(dtype=float)
