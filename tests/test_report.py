@@ -313,3 +313,14 @@ def test_data_notebooks_declare_the_resampling_parameters():
         if "compare_groups(cohort" in notebook.read_text():
             declared = _parameters_of(notebook)
             assert {"n_resamples", "seed"} <= set(declared), notebook.name
+
+
+def test_executed_notebooks_name_the_final_folder(built):
+    import nbformat
+
+    out, result, _ = built
+    nb = nbformat.read(result.notebooks[0], as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and str(out / "cohort.csv") in injected[0].source
+    assert ".partial-" not in injected[0].source
+    assert nb.metadata["kernelspec"]["name"] == "python3"

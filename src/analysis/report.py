@@ -291,7 +291,7 @@ def build_report(
                     raise ReportError(
                         f"notebook {nb.name} could not be run: {type(exc).__name__}: {exc}"
                     ) from None
-                _restore_kernelspec(nb, target)
+                _tidy_executed(nb, target, work, out_dir)
                 (work / "html" / nb.with_suffix(".html").name).write_text(
                     _notebook_html(target), encoding="utf-8"
                 )
@@ -427,8 +427,13 @@ def _without_interactive_cells(notebook: Path, folder: Path) -> Path:
     return copy
 
 
-def _restore_kernelspec(source: Path, executed: Path) -> None:
-    """Give the executed notebook the source's kernelspec, so it opens anywhere."""
+def _tidy_executed(source: Path, executed: Path, work: Path, out_dir: Path) -> None:
+    """Make an executed notebook read well where it ends up.
+
+    It gets the source's kernelspec, so it opens anywhere, and the injected
+    parameters name the final report folder rather than the temporary one it
+    was built in.
+    """
     import nbformat
 
     original = nbformat.read(source, as_version=4).metadata.get("kernelspec")
@@ -437,6 +442,9 @@ def _restore_kernelspec(source: Path, executed: Path) -> None:
         nb.metadata["kernelspec"] = original
     else:
         nb.metadata.pop("kernelspec", None)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(str(work), str(out_dir))
     nbformat.write(nb, executed)
 
 
