@@ -258,27 +258,33 @@ def test_notebooks_needing_absent_columns_are_skipped_and_said(tmp_path):
     assert why in json.loads((out / "provenance.json").read_text())["skipped"]
 
 
+def _tiny_notebook(path, parameters: str, code: str):
+    """A two-cell notebook (a tagged parameters cell, then ``code``) written to ``path``."""
+    import nbformat
+
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
 def test_derived_column_taken_from_the_file_reaches_the_notebooks(tmp_path):
     import nbformat
 
     # a file with plasma-volume change but no haemoglobin or haematocrit to recompute it
     data = tmp_path / "pv_only.csv"
     data.write_text("group,pv_change\ncramp,-5\ncramp,-7\ncontrol,-6\ncontrol,-8\ncontrol,-4\n")
-    params = nbformat.v4.new_code_cell("data_path = None")
-    params.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[
-        params,
-        nbformat.v4.new_code_cell(
-            "import analysis\n"
-            "cohort = analysis.load_cohort(data_path)\n"
-            "print(cohort['pv_change'].tolist())"
-        ),
-    ])  # fmt: skip
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}  # fmt: skip
-    notebook = tmp_path / "nbs" / "01-pv.ipynb"
-    notebook.parent.mkdir()
-    nbformat.write(nb, notebook)
+    notebook = _tiny_notebook(
+        tmp_path / "nbs" / "01-pv.ipynb",
+        "data_path = None",
+        "import analysis\n"
+        "cohort = analysis.load_cohort(data_path)\n"
+        "print(cohort['pv_change'].tolist())",
+    )
     out = tmp_path / "report"
     build_report(data, out, notebooks=[notebook], n_resamples=200)
     assert "pv_change" in (out / "cohort.csv").read_text().splitlines()[0].split(",")
@@ -289,15 +295,11 @@ def test_derived_column_taken_from_the_file_reaches_the_notebooks(tmp_path):
 def test_notebook_tables_use_the_seed_and_resamples_of_results_csv(tmp_path):
     import nbformat
 
-    params = nbformat.v4.new_code_cell("data_path = None\nn_resamples = 10_000\nseed = 1")
-    params.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(
-        "print(n_resamples, seed)")])  # fmt: skip
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}  # fmt: skip
-    notebook = tmp_path / "nbs" / "01-seed.ipynb"
-    notebook.parent.mkdir()
-    nbformat.write(nb, notebook)
+    notebook = _tiny_notebook(
+        tmp_path / "nbs" / "01-seed.ipynb",
+        "data_path = None\nn_resamples = 10_000\nseed = 1",
+        "print(n_resamples, seed)",
+    )
     out = tmp_path / "report"
     build_report(example_path("marathon"), out, notebooks=[notebook], n_resamples=300, seed=7)
     executed = nbformat.read(out / "notebooks" / "01-seed.ipynb", as_version=4)

@@ -143,6 +143,20 @@ def _shown(values: np.ndarray, seed: int) -> tuple[np.ndarray, str]:
     return values[keep], f"{MAX_POINTS:,} shown"
 
 
+def _raw_points(
+    ax: Axes, x: float, values: np.ndarray, group: str, seed: int, *, width: float, size: float
+) -> tuple[str, Any]:
+    """Every runner's value (a labelled sample above ``MAX_POINTS``) as jittered dots at ``x``.
+
+    Returns the sampling note (``''`` when every value is drawn) and the collection.
+    """
+    drawn, note = _shown(values, seed)
+    points = ax.scatter(x + _jitter(len(drawn), seed, width=width), drawn, s=size, alpha=0.75,
+                        color=COLOURS[group], edgecolor="white", linewidth=0.5,
+                        zorder=2)  # fmt: skip
+    return note, points
+
+
 def estimation_plot(
     cohort: pd.DataFrame,
     variable: str,
@@ -200,17 +214,7 @@ def estimation_plot(
         _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     notes = {}
     for pos, (label, values) in enumerate((("control", y), ("cramp", x))):
-        drawn, notes[label] = _shown(values, seed + pos)
-        ax.scatter(
-            pos + _jitter(len(drawn), seed + pos),
-            drawn,
-            s=28,
-            alpha=0.75,
-            color=COLOURS[label],
-            edgecolor="white",
-            linewidth=0.5,
-            zorder=2,
-        )
+        notes[label], _ = _raw_points(ax, pos, values, label, seed + pos, width=0.12, size=28)
         mean, sd = values.mean(), values.std(ddof=1)
         ax.hlines(mean, pos - 0.25, pos + 0.25, color="black", linewidth=2.5, zorder=3)
         ax.vlines(pos + 0.3, mean - sd, mean + sd, color="black", linewidth=1.5, zorder=3)
@@ -328,24 +332,11 @@ def _draw_reference(ax: Axes, cohort: pd.DataFrame, base: str, seed: int) -> Non
     for t, timepoint in enumerate(schema.TIMEPOINTS):
         for g, label in enumerate(("control", "cramp")):
             values = cohort.loc[cohort["group"] == label, f"{base}_{timepoint}"].dropna()
-            drawn, note = _shown(values.to_numpy(dtype=float), seed + 2 * t + g)
-            ax.scatter(
-                t + _OFFSETS[label] + _jitter(len(drawn), seed + 2 * t + g, width=0.1),
-                drawn,
-                s=20,
-                alpha=0.7,
-                color=COLOURS[label],
-                edgecolor="white",
-                linewidth=0.4,
-                label=(
-                    f"{GROUP_LABELS[label]} (n = {len(values):,}"
-                    + (f"; {note}" if note else "")
-                    + ")"
-                )
-                if t == 0
-                else None,
-                zorder=2,
-            )
+            note, points = _raw_points(ax, t + _OFFSETS[label], values.to_numpy(dtype=float),
+                                       label, seed + 2 * t + g, width=0.1, size=20)  # fmt: skip
+            if t == 0:
+                points.set_label(f"{GROUP_LABELS[label]} (n = {len(values):,}"
+                                 + (f"; {note})" if note else ")"))  # fmt: skip
     ax.set_xticks([0, 1], ["Pre-race", "Post-race"])
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylabel(f"{variable.label} ({variable.unit})")
