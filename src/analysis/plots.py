@@ -673,14 +673,13 @@ def margin_sensitivity_plot(
         ``max(|ci_low|, |ci_high|)`` of the ``1 - 2 alpha`` interval.
     """
     from analysis.compare import group_values
-    from analysis.equivalence import margin_sensitivity
+    from analysis.equivalence import margin_sensitivity, welch_tost
 
     x, y = group_values(cohort, variable)
     teaching = schema.default_margin(variable)
     if margins is None:
-        probe = margin_sensitivity(x, y, [1.0], alpha=alpha)
-        top = teaching if teaching is not None else float(
-            max(abs(probe["ci_low"].iloc[0]), abs(probe["ci_high"].iloc[0])))  # fmt: skip
+        probe = welch_tost(x, y, 1.0, alpha=alpha)  # its interval does not depend on the margin
+        top = teaching if teaching is not None else max(abs(probe.ci_low), abs(probe.ci_high))
         margins = np.linspace(top / 40, 2 * top, 80)
     table = margin_sensitivity(x, y, list(np.asarray(margins, dtype=float)), alpha=alpha)
     switch = float(max(abs(table["ci_low"].iloc[0]), abs(table["ci_high"].iloc[0])))

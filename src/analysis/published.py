@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
-from analysis.summaries import check_reported_p, compare_summary
+from analysis.summaries import _parse_printed, _parse_reported_p, check_reported_p, compare_summary
 
 __all__ = ["PRINTED_COLUMNS", "PUBLISHED_FILE", "check_published", "load_published"]
 
@@ -86,7 +86,6 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
         or a printed number or p-value cannot be read; every such cell is
         listed (row as in a spreadsheet, header = row 1), not only the first.
     """
-    from analysis.summaries import _parse_printed, _parse_reported_p
 
     path = Path(path) if path is not None else paths.DATA_DIR / PUBLISHED_FILE
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -161,7 +160,10 @@ def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
         out["mean_diff"] = float(printed[0]) - float(printed[2])
         out["verdict"] = "no SDs printed: neither CI nor p can be recomputed"
         return out
-    m1, s1, m2, s2 = (float(v) for v in printed)
+    # each printed number and half a unit of its last printed digit (its rounding)
+    (m1, h1), (s1, _), (m2, h2), (s2, _) = (
+        _parse_printed(v, c, None) for v, c in zip(printed, PRINTED_COLUMNS[:4], strict=True)
+    )
     res = compare_summary(
         row["n_cramp"], m1, s1, row["n_control"], m2, s2, confidence_level=confidence_level
     )
@@ -175,10 +177,9 @@ def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
         hedges_g_ci_low=res.hedges_g_ci_low,
         hedges_g_ci_high=res.hedges_g_ci_high,
     )
-    # the differences the printed (rounded) means allow: half a last digit each way
-    half = [0.5 * 10.0 ** -len(v.partition(".")[2]) for v in (printed[0], printed[2])]
-    out["mean_diff_min"] = res.mean_diff - half[0] - half[1]
-    out["mean_diff_max"] = res.mean_diff + half[0] + half[1]
+    # the differences the printed (rounded) means allow
+    out["mean_diff_min"] = res.mean_diff - h1 - h2
+    out["mean_diff_max"] = res.mean_diff + h1 + h2
     if not row["reported_p"]:
         out["verdict"] = "no p printed: CI recomputed, nothing to check"
         return out
