@@ -18,12 +18,17 @@ def _lock() -> dict[str, str]:
     return pins
 
 
+# conda-forge names that differ from the PyPI names in requirements.in
+CONDA_TO_PYPI = {"python-build": "build"}
+
+
 def _conda() -> dict[str, str]:
     pins = {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
         match = re.fullmatch(r"\s+- ([A-Za-z0-9_.-]+)=([^=\s]+)", line)
         if match:
-            pins[match.group(1).lower()] = match.group(2)
+            name = match.group(1).lower().replace("_", "-")
+            pins[CONDA_TO_PYPI.get(name, name)] = match.group(2)
     return pins
 
 
