@@ -248,7 +248,7 @@ def _number_problems(row: pd.Series, r: int, summary: str) -> list[Problem]:
                 )
             continue
         if _NUMBER.fullmatch(text) is None:
-            hint = " (write 2438.59, not 2,438.59)" if "," in text else ""
+            hint = " (decimal point, no thousands separator: 2438.59, 139.8)" if "," in text else ""
             out.append(
                 _problem(
                     r,
