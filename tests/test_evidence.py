@@ -237,3 +237,15 @@ def test_a_users_table_problem_names_the_row(tmp_path):
     assert [(p.row, p.column, p.value, p.rule) for p in info.value.problems] == [
         (2, "n_control", "3O", "not-an-integer")
     ]
+
+
+def test_data_card_and_reading_log_name_every_study(table):
+    card = (paths.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    log = (paths.DATA_DIR / "evidence_sources.md").read_text(encoding="utf-8")
+    for study_id in table["study_id"].unique():
+        assert f"`{study_id}`" in card, study_id
+        assert f"`{study_id}`" in log, study_id
+    for doi in table.loc[table["doi"] != "", "doi"].unique():
+        assert doi in card, doi
+    assert f"Rows:** {len(table)}," in card
+    assert "## Excluded" in log and "Sulzer" in log and "Sulzer" in card

@@ -260,7 +260,9 @@ def test_forest_plot_draws_each_recomputable_row():
                                                        row["hedges_g_ci_high"]])  # fmt: skip
     texts = [t.get_text() for t in ax.texts]
     assert "-2.50 [-4.15, -0.85] mmol/L" in texts
-    assert ax.get_yticklabels()[0].get_text() == ("Schwellnus 2004: sodium (mmol/L)\nn = 21 vs 22")
+    assert ax.get_yticklabels()[0].get_text() == (
+        "Schwellnus 2004: sodium, immediately post-race (mmol/L)\nn = 21 vs 22"
+    )
     assert "SD units" in ax.get_xlabel()
 
 

@@ -129,3 +129,52 @@ def test_load_published_lists_every_bad_printed_cell(tmp_path, table):
     assert f"row {first + 2}, `mean_cramp`" in message
     assert f"row {first + 2}, `reported_p`" in message
     assert f"row {bad.index[-1] + 2}, `sd_control`" in message
+
+
+def test_every_row_names_its_comparison_group(table):
+    assert table["comparison_group"].str.len().gt(15).all()
+    kona = table.loc[table["study_id"] == "kona2019"]
+    for _, row in kona.iterrows():
+        assert "other medical-tent patients" in row["comparison_group"]
+        assert (
+            "10,553" in row["comparison_group"]
+            and "not non-cramping finishers" in row["comparison_group"]
+        )
+        assert "records" in row["note"] and "not athletes" in row["note"]
+        assert "OR 1.63" in row["note"]
+        assert row["timepoint"] == "at medical-tent presentation"
+
+
+def test_secondary_rows_name_the_secondary_source(table):
+    secondary = table.loc[table["source_kind"] == "secondary"]
+    assert len(secondary) == 4
+    assert secondary["secondary_source"].str.contains("http").all()
+    assert "Hutchinson" in _row(table, "schwellnus2011", "sodium change")["secondary_source"]
+    assert "LetsRun" in _row(table, "schwellnus2004", "body-weight loss")["secondary_source"]
+    assert table.loc[table["source_kind"] != "secondary", "secondary_source"].eq("").all()
+    maughan = _row(table, "maughan1986", "serum electrolytes and plasma-volume change")
+    assert "only the abstract was read" in maughan["note"]
+
+
+def test_labels_carry_the_time_point_and_are_unique(evidence):
+    assert evidence["label"].is_unique
+    assert (
+        _row(evidence, "schwellnus2004", "sodium")["label"]
+        == "Schwellnus 2004: sodium, immediately post-race (mmol/L)"
+    )
+    assert evidence["comparison_group"].str.len().gt(15).all()
+
+
+def test_a_table_without_the_new_columns_still_loads(tmp_path, table):
+    old = tmp_path / "old.csv"
+    table.drop(columns=["comparison_group", "secondary_source"]).to_csv(old, index=False)
+    again = load_published(old)
+    assert again["comparison_group"].eq("").all() and again["secondary_source"].eq("").all()
+    assert len(check_published(again)) == len(table)
+
+
+def test_a_secondary_row_without_its_source_is_rejected(tmp_path, table):
+    bad = tmp_path / "bad.csv"
+    table.assign(secondary_source="").to_csv(bad, index=False)
+    with pytest.raises(ValueError, match="row 5, `secondary_source`"):
+        load_published(bad)

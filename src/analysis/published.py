@@ -54,6 +54,8 @@ _COLUMNS = (
     *PRINTED_COLUMNS,
     "note",
 )
+#: columns added later; a table without them loads with them empty
+_OPTIONAL_COLUMNS = ("comparison_group", "secondary_source")
 _SOURCE_KINDS = {"full table", "abstract", "secondary"}
 
 
@@ -75,7 +77,12 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
         ``'secondary'``), ``variable``, ``timepoint``, ``unit``, ``n_cramp``
         and ``n_control`` (int), the printed ``mean_cramp``, ``sd_cramp``,
         ``mean_control``, ``sd_control`` and ``reported_p`` (str, exactly as
-        printed; ``''`` when not printed) and ``note``.
+        printed; ``''`` when not printed), ``note``, ``comparison_group``
+        (the comparison group as the authors defined it, e.g. other
+        medical-tent patients rather than non-cramping finishers) and
+        ``secondary_source`` (for ``'secondary'`` rows, the source the numbers
+        were taken from; ``''`` otherwise). The last two are optional in the
+        file and ``''`` when absent.
 
     Raises
     ------
@@ -83,7 +90,8 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
         If a column is missing (all missing columns are named).
     ValueError
         If any ``source_kind`` is unknown, a group size is not a whole number,
-        or a printed number or p-value cannot be read; every such cell is
+        a printed number or p-value cannot be read, or a ``'secondary'`` row
+        names no secondary source (when the column is present); every such cell is
         listed (row as in a spreadsheet, header = row 1), not only the first.
     """
 
@@ -92,6 +100,10 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in _COLUMNS if c not in table.columns]
     if missing:
         raise KeyError(f"{path.name} lacks the column(s) {missing}")
+    has_secondary = "secondary_source" in table.columns
+    for col in _OPTIONAL_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
     for col in PRINTED_COLUMNS:
         table[col] = table[col].str.strip()
     problems = []
@@ -100,6 +112,9 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
         if row["source_kind"] not in _SOURCE_KINDS:
             problems.append(f"{where}, `source_kind`: must be one of {sorted(_SOURCE_KINDS)}; "
                             f"got {row['source_kind']!r}")  # fmt: skip
+        if has_secondary and row["source_kind"] == "secondary" and not row["secondary_source"]:
+            problems.append(f"{where}, `secondary_source`: a secondary row must name the source "
+                            "its numbers were taken from")  # fmt: skip
         for col in ("n_cramp", "n_control"):
             if not str(row[col]).strip().isdigit():
                 problems.append(f"{where}, `{col}`: must be a whole number; got {row[col]!r}")
@@ -119,11 +134,11 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
         )
     for col in ("n_cramp", "n_control"):
         table[col] = table[col].str.strip().astype(int)
-    return table[list(_COLUMNS)]
+    return table[list(_COLUMNS) + list(_OPTIONAL_COLUMNS)]
 
 
 def _label(row: pd.Series) -> str:
-    return f"{row['study']}: {row['variable']} ({row['unit']})"
+    return f"{row['study']}: {row['variable']}, {row['timepoint']} ({row['unit']})"
 
 
 def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
@@ -222,8 +237,9 @@ def check_published(
     -------
     pandas.DataFrame
         One row per row of `table`, in order, with ``study_id``, ``study``, ``label``
-        (study, variable and unit, for plots), ``variable``, ``timepoint``,
-        ``unit``, ``source_kind``, ``n_cramp``, ``n_control``,
+        (study, variable, time point and unit, for plots), ``variable``,
+        ``timepoint``, ``unit``, ``source_kind``, ``comparison_group``,
+        ``secondary_source``, ``n_cramp``, ``n_control``,
         ``reported_p`` (as printed), and, where the printed numbers allow:
 
         - ``mean_diff``, ``ci_low``, ``ci_high``: cramp minus control from the
@@ -253,9 +269,14 @@ def check_published(
         "timepoint",
         "unit",
         "source_kind",
+        "comparison_group",
+        "secondary_source",
         "n_cramp",
         "n_control",
     ]
+    for col in ("comparison_group", "secondary_source"):
+        if col not in table.columns:  # a table built by hand, not by load_published
+            table = table.assign(**{col: ""})
     rows = []
     for _, row in table.iterrows():
         rows.append(

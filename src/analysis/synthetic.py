@@ -399,6 +399,27 @@ def _input_entries(data_dir: Path) -> dict[str, dict[str, object]]:
             "published_facts": ["every row: see its citation, doi_or_url and source_kind"],
             "teaching_assumptions": [],
         }
+    evidence = data_dir / "evidence_table.csv"
+    if evidence.exists():
+        table = pd.read_csv(evidence, dtype=str, keep_default_na=False)
+        cites = {
+            f"{r.study} {r.year or '(year not printed)'}, {r.event}; "
+            + ("; ".join(x for x in (f"doi:{r.doi}" if r.doi else "", f"PMID {r.pmid}" if r.pmid
+                                     else "", r.source_url if not (r.doi or r.pmid) else "") if x))
+            for r in table.itertuples()
+        }  # fmt: skip
+        entries["evidence_table.csv"] = {
+            "title": "Evidence table: crampers vs non-crampers in endurance events, as printed",
+            "kind": "published (transcribed by hand from the sources in each row)",
+            "generator": None,
+            "rows": len(table),
+            "sha256": hashlib.sha256(evidence.read_bytes()).hexdigest(),
+            "cites": sorted(cites),
+            "published_facts": [
+                "every row: see its doi, pmid, source_url, source_kind and secondary_source"
+            ],
+            "teaching_assumptions": [],
+        }
     return entries
 
 
