@@ -1,11 +1,16 @@
-"""Control of the family-wise error rate across many analytes."""
+"""Control of the family-wise error rate within named families of hypotheses.
+
+Holm adjusts within a family named in :data:`analysis.schema.FAMILIES` (the
+pre-specified primary family, the exploratory one, the baseline checks), never
+across whatever a call happens to contain; see ``docs/inference.md``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["holm"]
+__all__ = ["holm", "holm_within"]
 
 
 def holm(pvalues: ArrayLike) -> np.ndarray:
@@ -76,3 +81,51 @@ def holm(pvalues: ArrayLike) -> np.ndarray:
     out[order] = np.minimum(stepped, 1.0)
     adjusted[present] = out
     return adjusted
+
+
+def holm_within(
+    pvalues: ArrayLike, families: ArrayLike, *, exclude: tuple[str, ...] = ()
+) -> np.ndarray:
+    """Holm adjustment within each family separately.
+
+    Parameters
+    ----------
+    pvalues : array_like
+        One-dimensional p-values in [0, 1]; NaN marks a missing one.
+    families : array_like of str
+        The family of each p-value, same length.
+    exclude : tuple of str, optional
+        Families not adjusted (their adjusted p-values are NaN), e.g.
+        ``('redundant',)`` for rows that re-ask another row's question.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the input order; within a family exactly
+        :func:`holm` of that family's p-values.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ, and as :func:`holm`.
+
+    Examples
+    --------
+    >>> from analysis.multiplicity import holm_within
+    >>> holm_within([0.01, 0.04, 0.03, 0.2], ["a", "a", "b", "c"], exclude=("c",))
+    array([0.02, 0.04, 0.03,  nan])
+    """
+    p = np.asarray(pvalues, dtype=float)
+    fam = np.asarray(families, dtype=object)
+    if p.shape != fam.shape or p.ndim != 1:
+        raise ValueError(
+            "`pvalues` and `families` must be one-dimensional and of one length; "
+            f"got shapes {p.shape} and {fam.shape}"
+        )
+    out = np.full(p.shape, np.nan)
+    for name in dict.fromkeys(fam.tolist()):
+        if name in exclude:
+            continue
+        rows = fam == name
+        out[rows] = holm(p[rows])
+    return out
