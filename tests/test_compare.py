@@ -107,12 +107,14 @@ def test_adding_variables_does_not_change_a_primary_p_holm():
 
 
 def test_margin_in_sd_units_and_smallest_margin(table):
-    from analysis.equivalence import welch_tost
 
     rows = table.set_index("variable")
     row = rows.loc["sodium_post"]
     sd = np.sqrt(
-        ((row["n_cramp"] - 1) * row["sd_cramp"] ** 2 + (row["n_control"] - 1) * row["sd_control"] ** 2)
+        (
+            (row["n_cramp"] - 1) * row["sd_cramp"] ** 2
+            + (row["n_control"] - 1) * row["sd_control"] ** 2
+        )
         / (row["n_cramp"] + row["n_control"] - 2)
     )
     assert row["margin_sd"] == pytest.approx(row["margin"] / sd, rel=1e-12)

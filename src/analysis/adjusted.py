@@ -137,7 +137,11 @@ def fit_difference(
     ci = chosen.conf_int(alpha)
     resid = classical.resid
     sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
-    slope = (float(chosen.params[2]), float(ci[2, 0]), float(ci[2, 1])) if baseline is not None else (np.nan,) * 3
+    slope = (
+        (float(chosen.params[2]), float(ci[2, 0]), float(ci[2, 1]))
+        if baseline is not None
+        else (np.nan,) * 3
+    )
     return DifferenceFit(
         estimate=float(chosen.params[1]),
         se=float(chosen.bse[1]),
@@ -167,10 +171,8 @@ def _margin_columns(
     estimate: float, se: float, df: float, margin: float | None, sd: float, alpha: float
 ) -> dict[str, Any]:
     """TOST, smallest margin, power and MDE of one estimate (plug-in SE and df)."""
-    from analysis.equivalence import smallest_margin, tost_from_estimate
+    from analysis.equivalence import _t_interval, smallest_margin, tost_from_estimate
     from analysis.power import minimum_detectable_from_se, power_from_se
-
-    from analysis.equivalence import _t_interval
 
     low90, high90 = _t_interval(estimate, se, df, 1 - 2 * alpha)
     row: dict[str, Any] = {
@@ -226,7 +228,9 @@ def _analyte_rows(
     alpha = 1 - confidence_level
     sd_post = _pooled_sd(post, is_cramp)
     fits = {
-        "post": fit_difference(post, is_cramp, cov_type=cov_type, confidence_level=confidence_level),
+        "post": fit_difference(
+            post, is_cramp, cov_type=cov_type, confidence_level=confidence_level
+        ),
         "change": fit_difference(
             post - pre, is_cramp, cov_type=cov_type, confidence_level=confidence_level
         ),

@@ -384,8 +384,10 @@ def tost_from_estimate(
     margin = _check_margin(margin)
     alpha = _check_alpha(alpha)
     for name, value in (("se", se), ("df", df)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not (
-            math.isfinite(value) and value > 0
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not (math.isfinite(value) and value > 0)
         ):
             raise ValueError(f"`{name}` must be a positive finite number; got {value!r}")
     estimate = float(estimate)
@@ -431,4 +433,6 @@ def smallest_margin(ci_low: ArrayLike, ci_high: ArrayLike) -> ArrayLike:
     """
     import numpy as np
 
-    return np.maximum(np.abs(np.asarray(ci_low, dtype=float)), np.abs(np.asarray(ci_high, dtype=float)))
+    return np.maximum(
+        np.abs(np.asarray(ci_low, dtype=float)), np.abs(np.asarray(ci_high, dtype=float))
+    )

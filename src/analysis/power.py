@@ -272,8 +272,10 @@ def power_tost(
 
 def _check_se_df(se: object, df: object) -> tuple[float, float]:
     for name, value in (("se", se), ("df", df)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not (
-            math.isfinite(value) and value > 0
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not (math.isfinite(value) and value > 0)
         ):
             raise ValueError(f"`{name}` must be a positive finite number; got {value!r}")
     return float(se), float(df)
