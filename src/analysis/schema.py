@@ -122,7 +122,7 @@ DEFAULT_MARGINS: dict[str, float] = {
     "potassium": 0.5,
     "chloride": 3.0,
     "bicarbonate": 2.0,
-    "magnesium": 0.1,
+    "magnesium": 0.05,
     "pv_change": 5.0,
 }
 
