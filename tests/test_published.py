@@ -37,8 +37,8 @@ def test_file_name_and_printed_strings_are_kept(table):
     assert _row(table, "schwellnus2004", "plasma-volume change")["mean_cramp"] == "+0.2"
 
 
-def test_values_match_science_md(table):
-    # SCIENCE.md, "Later studies": every number copied as printed
+def test_values_match_the_printed_sources(table):
+    # Schwellnus et al. 2004 (abstract) and the other rows' sources: every number copied as printed
     na = _row(table, "schwellnus2004", "sodium")
     assert [na[c] for c in PRINTED_COLUMNS] == ["139.8", "3.1", "142.3", "2.1", "0.004"]
     mg = _row(table, "schwellnus2004", "magnesium")
