@@ -31,6 +31,23 @@ def test_rows_are_the_primary_family_by_the_leading_analysis(table, marathon):
     post = full[full["analysis"] == "post"].set_index("variable")
     assert table["post_estimate"].iloc[0] == post.loc["sodium", "estimate"]
     assert np.isnan(table["change_estimate"].iloc[2])
+    assert bool(table["analyses_agree"].iloc[0]) and table["analyses_agree"].isna().iloc[2]
+
+
+def test_disagreement_between_change_score_and_ancova_is_flagged():
+    # MASS anorexia, CBT vs control, as "potassium": ANCOVA p < 0.05, change score p > 0.05
+    import pandas as pd
+
+    from analysis.paths import PROJECT_ROOT
+
+    data = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "anorexia.csv")
+    data = data[data["contrast"] == "CBT"].rename(
+        columns={"weight_pre": "potassium_pre", "weight_post": "potassium_post"}
+    )
+    table = headline(data)
+    assert list(table["variable"]) == ["potassium"]
+    assert not table["analyses_agree"].iloc[0]
+    assert "change score disagrees" in headline_sentence(table)
 
 
 def test_display_is_compact_and_rendered_from_the_numbers(table):

@@ -245,7 +245,12 @@ def _analyte_rows(
         row.update(_margin_columns(fit.estimate, fit.se, fit.df, margin, sd_post, alpha))
         row["method"] = (
             f"OLS {_FORMULA[analysis]} (statsmodels), "
-            f"{'HC3' if cov_type == 'HC3' else 'classical'} SE, t with residual df; "
+            + (
+                "HC3 SE (always, whatever the spread: unequal groups, see docs/inference.md)"
+                if cov_type == "HC3"
+                else "classical SE (equal spread assumed)"
+            )
+            + ", t with residual df; "
             "TOST, power and MDE from that SE and df (plug-in); margin_sd = margin / pooled SD "
             "of post-race values"
         )

@@ -88,7 +88,10 @@ def headline(
         ``equivalence_adjustment``; then ``post_estimate``, ``post_ci_low``,
         ``post_ci_high``, ``post_p`` and ``change_estimate``,
         ``change_ci_low``, ``change_ci_high``, ``change_p`` (NaN for the
-        plasma-volume change, which is itself a change), and ``method``.
+        plasma-volume change, which is itself a change), ``analyses_agree``
+        (ANCOVA and change score reach the same significance and unadjusted
+        TOST verdicts; when not, see Lord's paradox in ``docs/inference.md``;
+        NA for the plasma-volume change) and ``method``.
         Raw numbers.
 
     Raises
@@ -127,8 +130,24 @@ def headline(
             out[f"{analysis}_{field}"] = [
                 rows.loc[v, field] if v in rows.index else math.nan for v in present
             ]
+    out["analyses_agree"] = _agreement(table, present, 1 - confidence_level)
     out["method"] = lead.loc[present, "method"]
     return out.reset_index()
+
+
+def _agreement(table: pd.DataFrame, present: list[str], alpha: float) -> pd.array:
+    """Whether ANCOVA and change score reach the same test and TOST verdicts (Lord's paradox)."""
+    verdicts = []
+    for v in present:
+        rows = table[table["variable"] == v].set_index("analysis")
+        if not {"ancova", "change"} <= set(rows.index):
+            verdicts.append(pd.NA)
+            continue
+        same_test = (rows.loc["ancova", "p"] < alpha) == (rows.loc["change", "p"] < alpha)
+        eq = rows.loc[["ancova", "change"], "equivalent"]
+        same_tost = eq.isna().all() or (eq.notna().all() and bool(eq.iloc[0]) == bool(eq.iloc[1]))
+        verdicts.append(bool(same_test and same_tost))
+    return pd.array(verdicts, dtype="boolean")
 
 
 def format_p(p: float) -> str:
@@ -228,6 +247,15 @@ def headline_sentence(table: pd.DataFrame, *, confidence_level: float = 0.95) ->
             f"({level} CI {_num(r.ci_low, k)} to {_num(r.ci_high, k)}; {html.escape(r.analysis)}), "
             f"p = {format_p(r.p_holm)} after Holm; {verdict}; TOST would show equivalence "
             f"for any margin above {_num(r.smallest_margin, k)} {unit}"
+            + (
+                ""
+                if pd.isna(r.analyses_agree)
+                else (
+                    "; the change score agrees"
+                    if r.analyses_agree
+                    else "; the change score disagrees (see Lord's paradox in docs/inference.md)"
+                )
+            )
         )
     return (
         f"Primary family (Holm within the family of {len(parts)}), cramp minus control; "
