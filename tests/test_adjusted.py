@@ -176,3 +176,11 @@ def test_missing_values_and_errors(marathon):
         compare_adjusted(marathon, ["sodium"], cov_type="HC1")
     with pytest.raises(ValueError, match="confidence_level"):
         compare_adjusted(marathon, ["sodium"], confidence_level=0.4)
+
+
+def test_margin_by_analyte_or_post_column(marathon):
+    by_base = compare_adjusted(marathon, ["sodium"], margins={"sodium": 2})
+    by_post = compare_adjusted(marathon, ["sodium"], margins={"sodium_post": 2})
+    assert (by_base["margin"] == 2).all() and (by_post["margin"] == 2).all()
+    default = compare_adjusted(marathon, ["sodium"])
+    assert (default["margin"] == 3).all()

@@ -471,7 +471,11 @@ def compare_adjusted(
     closure = list(wanted)
     for fam in dict.fromkeys(fam_of.values()):
         closure += [m for m in _members(fam, cohort, families) if m not in closure]
-    margin_of = _margins_for(closure, margins)
+    # a margin given for '<base>_post' is the analyte's margin here
+    by_base = {
+        (k[: -len("_post")] if k.endswith("_post") else k): v for k, v in (margins or {}).items()
+    }
+    margin_of = _margins_for(closure, by_base)
     rows: list[dict[str, Any]] = []
     for name in closure:
         margin = margin_of[name] if name in margin_of else None
