@@ -184,3 +184,11 @@ def test_margin_by_analyte_or_post_column(marathon):
     assert (by_base["margin"] == 2).all() and (by_post["margin"] == 2).all()
     default = compare_adjusted(marathon, ["sodium"])
     assert (default["margin"] == 3).all()
+
+
+def test_other_group_labels_are_an_error_not_dropped(marathon):
+    data = marathon.copy()
+    data["group"] = data["group"].astype(object)
+    data.loc[data.index[:5], "group"] = "Cramp"
+    with pytest.raises(ValueError, match="'Cramp' in 5 row"):
+        compare_adjusted(data, ["sodium"])

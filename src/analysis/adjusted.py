@@ -210,8 +210,8 @@ def _analyte_rows(
     pre = pd.to_numeric(cohort[pre_col]).to_numpy(dtype=float)
     post = pd.to_numeric(cohort[post_col]).to_numpy(dtype=float)
     group = cohort["group"].to_numpy()
-    keep = ~np.isnan(pre) & ~np.isnan(post) & np.isin(group, schema.GROUPS)
-    dropped = int((np.isin(group, schema.GROUPS) & ~keep).sum())
+    keep = ~np.isnan(pre) & ~np.isnan(post)
+    dropped = int((~keep).sum())
     pre, post, is_cramp = pre[keep], post[keep], group[keep] == "cramp"
     n1, n2 = int(is_cramp.sum()), int((~is_cramp).sum())
     common = {
@@ -394,8 +394,9 @@ def compare_adjusted(
     Parameters
     ----------
     cohort : pandas.DataFrame
-        A cohort from :func:`analysis.load_cohort` (``group`` is ``'cramp'`` or
-        ``'control'``); rows with another group label are left out.
+        A cohort from :func:`analysis.load_cohort`: ``group`` holds only
+        ``'cramp'`` and ``'control'`` (anything else is an error, never dropped
+        silently).
     variables : str or iterable of str, optional
         Analytes measured before and after (``'sodium'`` or ``'sodium_post'``,
         meaning the ``sodium_pre``/``sodium_post`` pair; any ``<base>_pre`` /
@@ -445,7 +446,8 @@ def compare_adjusted(
         If a variable has neither a pre/post pair nor a column, or ``group``
         is missing.
     ValueError
-        For an invalid option.
+        For an invalid option, or a ``group`` value other than ``'cramp'`` or
+        ``'control'``.
 
     Notes
     -----
@@ -464,6 +466,13 @@ def compare_adjusted(
         raise ValueError(f"`cov_type` must be one of {COV_TYPES}; got {cov_type!r}")
     if "group" not in cohort.columns:
         raise KeyError("`cohort` has no 'group' column; load it with analysis.load_cohort")
+    bad = ~cohort["group"].isin(schema.GROUPS)
+    if bad.any():
+        values = sorted({repr(v) for v in cohort.loc[bad, "group"]})
+        raise ValueError(
+            f"Column `group` must hold only 'cramp' or 'control'; got {', '.join(values)} "
+            f"in {int(bad.sum())} row(s); load the file with analysis.load_cohort"
+        )
     from analysis.compare import _margins_for
 
     wanted = _resolve(cohort, variables)
