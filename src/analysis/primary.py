@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -135,7 +136,7 @@ def headline(
     return out.reset_index()
 
 
-def _agreement(table: pd.DataFrame, present: list[str], alpha: float) -> pd.array:
+def _agreement(table: pd.DataFrame, present: list[str], alpha: float) -> Any:
     """Whether ANCOVA and change score reach the same test and TOST verdicts (Lord's paradox)."""
     verdicts = []
     for v in present:
@@ -174,7 +175,7 @@ def _num(value: float, digits: int) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}".replace("-", "−")
 
 
-def _digits(unit: str, scale: float) -> int:
+def _digits(scale: float) -> int:
     # one more decimal than lab precision of the margin's order of magnitude
     if not math.isfinite(scale) or scale <= 0:
         return 2
@@ -200,7 +201,7 @@ def headline_display(table: pd.DataFrame, *, confidence_level: float = 0.95) -> 
     level = f"{confidence_level * 100:g}%"
     rows = []
     for r in table.itertuples():
-        k = _digits(r.unit, r.smallest_margin)
+        k = _digits(r.smallest_margin)
         verdict = "n/a" if pd.isna(r.equivalent_holm) else ("yes" if r.equivalent_holm else "no")
         rows.append(
             {
@@ -231,7 +232,7 @@ def headline_sentence(table: pd.DataFrame, *, confidence_level: float = 0.95) ->
     tost_level = f"{(1 - 2 * (1 - confidence_level)) * 100:g} %"
     parts = []
     for r in table.itertuples():
-        k = _digits(r.unit, r.smallest_margin)
+        k = _digits(r.smallest_margin)
         unit = html.escape(str(r.unit))
         verdict = (
             "no margin set"
