@@ -60,14 +60,71 @@ def test_student_p_is_scipys_pooled_test(table, marathon):
     )
 
 
-def test_holm_is_across_the_rows_of_the_call(table):
-    p = table["p_welch"].to_numpy()
-    order = np.argsort(p)
-    m = len(p)
-    adjusted = np.maximum.accumulate(np.minimum(1, (m - np.arange(m)) * p[order]))
-    expected = np.empty(m)
-    expected[order] = adjusted
-    np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-12)
+def test_holm_is_within_the_named_family_over_the_whole_family(table, marathon):
+    from analysis.multiplicity import holm
+
+    rows = table.set_index("variable")
+    assert rows.loc["sodium_post", "family"] == "primary"
+    assert rows.loc["sodium_pre", "family"] == "baseline"
+    # change = post - pre re-asks the post-race question: not counted twice
+    assert rows.loc["sodium_change", "family"] == "redundant"
+    assert np.isnan(rows.loc["sodium_change", "p_holm"])
+    full = compare_groups(marathon, ["sodium_post", "potassium_post", "pv_change"], n_resamples=500)
+    expected = holm(full["p_welch"].to_numpy())
+    np.testing.assert_allclose(full["p_holm"], expected, rtol=1e-12)
+    # the primary family is the whole family even when the call holds one member
+    alone = compare_groups(marathon, ["sodium_post"], n_resamples=500)
+    assert alone["p_holm"].iloc[0] == pytest.approx(expected[0], rel=1e-12)
+    assert rows.loc["sodium_post", "p_holm"] == pytest.approx(expected[0], rel=1e-12)
+    # baseline family: Holm over every pre-race analyte present, not just the call's two
+    pre = [c for c in default_variables(marathon) if c.endswith("_pre")]
+    every_pre = compare_groups(marathon, pre, n_resamples=500).set_index("variable")
+    assert rows.loc["potassium_pre", "p_holm"] == pytest.approx(
+        every_pre.loc["potassium_pre", "p_holm"], rel=1e-12
+    )
+
+
+# tests/reference/adjusted.R writes mtcars.csv (group = cramp when am == 1) and
+# adjusted_holm.csv: R t.test(x, y)$p.value and p.adjust(p, "holm") over six variables.
+R_HOLM = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "adjusted_holm.csv")
+MTCARS = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "mtcars.csv")
+
+
+def test_adding_variables_does_not_change_a_primary_p_holm():
+    # the issue: hp had p_holm 0.221 alone and 0.419 in a six-variable call
+    six = list(R_HOLM["variable"])
+    hp_primary = {"hp": "primary"}
+    alone = compare_groups(MTCARS, ["hp"], families=hp_primary, n_resamples=200)
+    many = compare_groups(MTCARS, six, families=hp_primary, n_resamples=200).set_index("variable")
+    ref = R_HOLM.set_index("variable")
+    assert alone["p_holm"].iloc[0] == pytest.approx(ref.loc["hp", "p_holm_alone"], rel=REL)
+    assert many.loc["hp", "p_holm"] == pytest.approx(ref.loc["hp", "p_holm_alone"], rel=REL)
+    # the other five form the 'unspecified' family of the call; R's Holm over all six differs
+    assert many.loc["hp", "p_holm"] < ref.loc["hp", "p_holm_six"]
+    everything = {v: "mine" for v in six}
+    named = compare_groups(MTCARS, six, families=everything, n_resamples=200).set_index("variable")
+    np.testing.assert_allclose(named.loc[six, "p_holm"], ref.loc[six, "p_holm_six"], rtol=REL)
+
+
+def test_margin_in_sd_units_and_smallest_margin(table):
+
+    rows = table.set_index("variable")
+    row = rows.loc["sodium_post"]
+    sd = np.sqrt(
+        (
+            (row["n_cramp"] - 1) * row["sd_cramp"] ** 2
+            + (row["n_control"] - 1) * row["sd_control"] ** 2
+        )
+        / (row["n_cramp"] + row["n_control"] - 2)
+    )
+    assert row["margin_sd"] == pytest.approx(row["margin"] / sd, rel=1e-12)
+    assert row["smallest_margin"] == pytest.approx(
+        max(abs(row["tost_ci_low"]), abs(row["tost_ci_high"])), rel=1e-12
+    )
+    # the verdict for any margin: equivalent just above the smallest margin, not just below
+    assert np.isfinite(rows.loc["sodium_pre", "smallest_margin"])
+    assert row["p_tost_holm"] >= row["p_tost"]
+    assert "Holm within family 'primary' (3 tests)" == row["equivalence_adjustment"]
 
 
 def test_default_margins_and_override(marathon):

@@ -143,3 +143,25 @@ def test_from_stats_errors_name_its_own_arguments():
 def test_bad_margins_raise(margins, exc, match):
     with pytest.raises(exc, match=match):
         margin_sensitivity(NA_CRAMP, NA_CONTROL, margins)
+
+
+def test_tost_from_estimate_with_welch_se_is_welch_tost():
+    from analysis.equivalence import _welch_se_df, tost_from_estimate, welch_tost_from_stats
+
+    se, df = _welch_se_df(21, 3.1, 22, 2.1)
+    ours = tost_from_estimate(139.8 - 142.3, se, df, 3)
+    ref = welch_tost_from_stats(21, 139.8, 3.1, 22, 142.3, 2.1, 3)
+    for field in ("p_lower", "p_upper", "p_tost", "ci_low", "ci_high", "df"):
+        assert getattr(ours, field) == pytest.approx(getattr(ref, field), rel=1e-12)
+    with pytest.raises(ValueError, match="`se` must be a positive finite number"):
+        tost_from_estimate(0.1, float("nan"), 10, 1)
+
+
+def test_smallest_margin_is_the_switch_point():
+    from analysis.equivalence import smallest_margin, welch_tost_from_stats
+
+    ref = welch_tost_from_stats(21, 139.8, 3.1, 22, 142.3, 2.1, 3)
+    m = float(smallest_margin(ref.ci_low, ref.ci_high))
+    assert m == max(abs(ref.ci_low), abs(ref.ci_high))
+    assert welch_tost_from_stats(21, 139.8, 3.1, 22, 142.3, 2.1, m * 1.001).equivalent
+    assert not welch_tost_from_stats(21, 139.8, 3.1, 22, 142.3, 2.1, m * 0.999).equivalent

@@ -51,3 +51,29 @@ def test_input_is_not_modified():
 def test_bad_input_raises(pvalues, exc, match):
     with pytest.raises(exc, match=match):
         holm(pvalues)
+
+
+def test_holm_within_is_holm_per_family():
+    from analysis.multiplicity import holm, holm_within
+
+    p = np.array([0.01, 0.04, 0.03, 0.2, np.nan, 0.002])
+    fam = ["a", "a", "b", "c", "a", "b"]
+    out = holm_within(p, fam, exclude=("c",))
+    np.testing.assert_allclose(out[[0, 1, 4]], holm(p[[0, 1, 4]]), rtol=1e-15)
+    np.testing.assert_allclose(out[[2, 5]], holm(p[[2, 5]]), rtol=1e-15)
+    assert np.isnan(out[3])
+    with pytest.raises(ValueError, match="one length"):
+        holm_within([0.1, 0.2], ["a"])
+
+
+def test_families_of_the_schema():
+    from analysis import schema
+
+    assert schema.PRIMARY == ("sodium_post", "potassium_post", "pv_change")
+    assert schema.family_of("chloride_post") == "exploratory"
+    assert schema.family_of("bv_change") == "exploratory"
+    assert schema.family_of("magnesium_pre") == "baseline"
+    assert schema.family_of("sodium_change") == "redundant"
+    assert schema.family_of("age_years") == "unspecified"
+    members = [m for ms in schema.FAMILIES.values() for m in ms]
+    assert len(members) == len(set(members)), "a column is in two families"

@@ -207,3 +207,30 @@ def test_power_tost_properties():
 def test_power_tost_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         analysis.power_tost(15, 67, **kwargs)
+
+
+@pytest.mark.parametrize("n1,n2,d", [(15, 67, 0.5), (10, 10, 1.2), (40, 41, 0.3)])
+def test_power_from_se_reduces_to_the_two_sample_power(n1, n2, d):
+    from analysis.power import (
+        minimum_detectable_effect,
+        minimum_detectable_from_se,
+        power_from_se,
+        power_two_sample,
+    )
+
+    se = (1 / n1 + 1 / n2) ** 0.5  # pooled SD 1, so effect = d
+    assert power_from_se(d, se, n1 + n2 - 2) == pytest.approx(
+        power_two_sample(n1, n2, d), rel=1e-12
+    )
+    assert minimum_detectable_from_se(se, n1 + n2 - 2) == pytest.approx(
+        minimum_detectable_effect(n1, n2), rel=1e-9
+    )
+
+
+def test_power_from_se_rejects_bad_se():
+    from analysis.power import minimum_detectable_from_se, power_from_se
+
+    with pytest.raises(ValueError, match="`se` must be a positive finite number; got 0"):
+        power_from_se(1.0, 0, 10)
+    with pytest.raises(ValueError, match="`df` must be a positive finite number"):
+        minimum_detectable_from_se(1.0, -1)

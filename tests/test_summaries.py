@@ -113,7 +113,7 @@ def test_magnesium_inconsistent_at_face_value_but_consistent_in_the_box():
     assert res.p_welch_max == pytest.approx(0.03591546848667605, rel=REL)
     # t.test(exact(21, 0.725, 0.065), exact(22, 0.675, 0.085), var.equal = TRUE)$p.value
     assert res.p_student_max == pytest.approx(0.03673985322523812, rel=REL)
-    # SCIENCE.md: "the p-value spans roughly 0.001 to 0.04"
+    # across the rounding box of the printed values the p-value spans roughly 0.001 to 0.04
     assert 0.001 < res.p_welch_min < 0.0015
     assert 0.001 < res.p_student_min < 0.0015
 

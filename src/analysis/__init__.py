@@ -34,6 +34,11 @@ _EXPORTS: dict[str, str] = {
     # group comparison
     "compare_groups": "analysis.compare",
     "compare_paired": "analysis.paired",
+    "compare_adjusted": "analysis.adjusted",
+    "headline": "analysis.primary",
+    "headline_display": "analysis.primary",
+    "headline_sentence": "analysis.primary",
+    "format_p": "analysis.primary",
     # effect sizes, equivalence, power, Bayes factors, multiplicity
     "hedges_g": "analysis.effect_size",
     "HedgesG": "analysis.effect_size",
@@ -43,8 +48,13 @@ _EXPORTS: dict[str, str] = {
     "power_two_sample": "analysis.power",
     "minimum_detectable_effect": "analysis.power",
     "power_tost": "analysis.power",
+    "power_from_se": "analysis.power",
+    "minimum_detectable_from_se": "analysis.power",
+    "tost_from_estimate": "analysis.equivalence",
+    "smallest_margin": "analysis.equivalence",
     "bayes_factor_ttest": "analysis.bayes",
     "holm": "analysis.multiplicity",
+    "holm_within": "analysis.multiplicity",
     # resampling
     "bootstrap_mean_diff_ci": "analysis.resampling",
     "permutation_test_mean_diff": "analysis.resampling",

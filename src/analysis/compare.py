@@ -4,8 +4,9 @@
 reanalysis reports: group summaries, the mean difference (cramp minus
 control) with its Welch confidence interval, parametric and rank tests, a
 resampling interval and test, Hedges' g with its interval, a Holm adjustment
-across the variables of the call, an equivalence test against a stated
-margin, the power and minimum detectable difference of the design, and a
+within each named family of hypotheses (:data:`analysis.schema.FAMILIES`), an
+equivalence test against a stated margin (also in SD units, with the smallest
+margin the data support), the power and minimum detectable difference of the design, and a
 Bayes factor. Each statistic comes from a module of its own, checked against
 R; this module only assembles. Results are never rounded here.
 
@@ -230,6 +231,7 @@ def compare_groups(
     variables: Iterable[str] | str | None = None,
     *,
     margins: Mapping[str, float] | None = None,
+    families: Mapping[str, str] | None = None,
     confidence_level: float = 0.95,
     n_resamples: int = 10_000,
     seed: int = DEFAULT_SEED,
@@ -249,9 +251,14 @@ def compare_groups(
     margins : mapping, optional
         Equivalence margins (positive, in the variable's unit) by column or by
         analyte (``{'sodium': 2}`` applies to ``sodium_pre``, ``sodium_post``
-        and ``sodium_change``). Defaults: the teaching margins of SCIENCE.md
-        (:data:`analysis.schema.DEFAULT_MARGINS`); a variable with neither gets
-        NaN equivalence and power columns and says so in ``note``.
+        and ``sodium_change``). Defaults: :data:`analysis.schema.DEFAULT_MARGINS`,
+        argued in ``docs/margins.md``; a variable with neither gets NaN
+        equivalence and power columns and says so in ``note``.
+    families : mapping, optional
+        Family of hypotheses by column, overriding
+        :func:`analysis.schema.family_of` (e.g. ``{'hp': 'primary'}`` for a
+        column of your own). Holm adjusts within a family, over the whole
+        family present in `cohort`, never over whatever the call contains.
     confidence_level : float, default 0.95
         Strictly between 0.5 and 1. For every interval; the TOST uses
         ``alpha = 1 - confidence_level`` and reports the ``1 - 2 alpha``
@@ -276,9 +283,16 @@ def compare_groups(
           (mean difference), ``boot_ci_low``, ``boot_ci_high`` (BCa);
         - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high`` (pooled-SD
           units, exact small-sample correction);
-        - ``p_holm``: ``p_welch`` adjusted by Holm across the rows of the call;
+        - ``family`` (:func:`analysis.schema.family_of`) and ``p_holm``:
+          ``p_welch`` adjusted by Holm within the family, over every member
+          present in `cohort` (NaN for ``'redundant'`` change-score rows);
         - ``margin``, ``p_tost``, ``tost_ci_low``, ``tost_ci_high``,
-          ``equivalent`` (Welch two one-sided tests against ±margin);
+          ``equivalent`` (Welch two one-sided tests against ±margin,
+          unadjusted); ``margin_sd`` (margin / pooled SD); ``smallest_margin``
+          (largest absolute limit of the 1 - 2 alpha Welch interval: TOST
+          declares equivalence for every margin above it); ``p_tost_holm``,
+          ``equivalent_holm`` (TOST p adjusted by Holm within the family) and
+          ``equivalence_adjustment`` (what the verdict is adjusted for);
         - ``power_at_margin`` (power to detect a difference of one margin,
           in pooled-SD units, with these group sizes), ``mde`` (the smallest
           difference detectable with 80 % power, in the variable's unit) and
@@ -338,9 +352,11 @@ def compare_groups(
         )
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["equivalent"] = table["equivalent"].astype("boolean")
-    from analysis.multiplicity import holm
+    from analysis.multiplicity import add_family_columns
 
-    table["p_holm"] = holm(table["p_welch"].to_numpy(dtype=float))
+    table = add_family_columns(
+        table, cohort, margins=margins, families=families, confidence_level=confidence_level
+    )
     table["confidence_level"] = confidence_level
     table["seed"] = seed
     return table
@@ -370,12 +386,18 @@ _COLUMNS = [
     "hedges_g",
     "hedges_g_ci_low",
     "hedges_g_ci_high",
+    "family",
     "p_holm",
     "margin",
+    "margin_sd",
+    "smallest_margin",
     "p_tost",
     "tost_ci_low",
     "tost_ci_high",
     "equivalent",
+    "p_tost_holm",
+    "equivalent_holm",
+    "equivalence_adjustment",
     "power_at_margin",
     "mde",
     "mde_d",

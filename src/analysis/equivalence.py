@@ -17,7 +17,14 @@ from scipy import stats
 
 from analysis.effect_size import _check_summary, _summarise
 
-__all__ = ["TostResult", "margin_sensitivity", "welch_tost", "welch_tost_from_stats"]
+__all__ = [
+    "TostResult",
+    "margin_sensitivity",
+    "smallest_margin",
+    "tost_from_estimate",
+    "welch_tost",
+    "welch_tost_from_stats",
+]
 
 
 # --------------------------------------------------------------------------
@@ -322,3 +329,110 @@ def margin_sensitivity(
             }
         )
     return pd.DataFrame(rows, columns=["margin", "p_tost", "equivalent", "ci_low", "ci_high"])
+
+
+def tost_from_estimate(
+    estimate: float, se: float, df: float, margin: float, *, alpha: float = 0.05
+) -> TostResult:
+    r"""TOST for any estimate with a standard error and t degrees of freedom.
+
+    For a model-based difference such as the group coefficient of an ANCOVA
+    (:func:`analysis.compare_adjusted`), with its (HC3 or classical) standard
+    error and the model's residual degrees of freedom.
+
+    Parameters
+    ----------
+    estimate : float
+        The difference, cramp minus control, in the unit of the data.
+    se : float
+        Its standard error, positive.
+    df : float
+        Degrees of freedom of the t reference distribution, positive.
+    margin : float
+        Positive equivalence margin m (region (-m, +m)).
+    alpha : float, default 0.05
+        Level of each one-sided test, in (0, 0.5).
+
+    Returns
+    -------
+    TostResult
+        As :func:`welch_tost_from_stats`; ``ci_low``/``ci_high`` is the
+        1 - 2 alpha interval ``estimate -/+ t_{df, 1-alpha} se``.
+
+    Raises
+    ------
+    ValueError
+        If `se` or `df` is not positive and finite, or as
+        :func:`welch_tost_from_stats` for `margin` and `alpha`.
+
+    Notes
+    -----
+    :math:`p_{lower} = P(T_{df} > (\hat\delta + m)/se)`,
+    :math:`p_{upper} = P(T_{df} < (\hat\delta - m)/se)`. With a
+    heteroskedasticity-consistent SE the t reference is an approximation (the
+    SE is treated as if its distribution were scaled chi-square with the
+    residual df), as in R ``lmtest::coeftest(fit, vcov. = vcovHC(fit, "HC3"))``.
+    The tests compare with R ``pt()`` on ``lm`` and ``sandwich::vcovHC``.
+
+    Examples
+    --------
+    >>> from analysis.equivalence import tost_from_estimate
+    >>> res = tost_from_estimate(-0.12, 0.62, 79, 3.0)
+    >>> print(f"{res.p_tost:.2e}", res.equivalent)
+    6.68e-06 True
+    """
+    margin = _check_margin(margin)
+    alpha = _check_alpha(alpha)
+    for name, value in (("se", se), ("df", df)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not (math.isfinite(value) and value > 0)
+        ):
+            raise ValueError(f"`{name}` must be a positive finite number; got {value!r}")
+    estimate = float(estimate)
+    p_lower = float(stats.t.sf((estimate + margin) / se, df))
+    p_upper = float(stats.t.cdf((estimate - margin) / se, df))
+    p_tost = max(p_lower, p_upper)
+    ci_low, ci_high = _t_interval(estimate, float(se), float(df), 1 - 2 * alpha)
+    return TostResult(
+        mean_diff=estimate,
+        margin=margin,
+        p_lower=p_lower,
+        p_upper=p_upper,
+        p_tost=p_tost,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        alpha=alpha,
+        equivalent=bool(p_tost < alpha),
+        df=float(df),
+    )
+
+
+def smallest_margin(ci_low: ArrayLike, ci_high: ArrayLike) -> ArrayLike:
+    """Smallest symmetric margin for which TOST declares equivalence.
+
+    Parameters
+    ----------
+    ci_low, ci_high : float or array_like
+        Limits of the 1 - 2 alpha interval of the difference (the 90 %
+        interval for alpha = 0.05), in the unit of the data.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``max(|ci_low|, |ci_high|)``: TOST at level alpha declares
+        equivalence for every margin above it and for none at or below it, so
+        a reader can apply any margin of their own. NaN where a limit is NaN.
+
+    Examples
+    --------
+    >>> from analysis.equivalence import smallest_margin
+    >>> float(smallest_margin(-1.5, 0.9))
+    1.5
+    """
+    import numpy as np
+
+    return np.maximum(
+        np.abs(np.asarray(ci_low, dtype=float)), np.abs(np.asarray(ci_high, dtype=float))
+    )

@@ -9,7 +9,13 @@ from scipy import optimize, stats
 
 from analysis.effect_size import _check_finite, _check_level, _check_n
 
-__all__ = ["minimum_detectable_effect", "power_tost", "power_two_sample"]
+__all__ = [
+    "minimum_detectable_effect",
+    "minimum_detectable_from_se",
+    "power_from_se",
+    "power_tost",
+    "power_two_sample",
+]
 
 # A lower tail that SciPy cannot evaluate is replaced by 0 only when its
 # analytic upper bound is below this fraction of the upper tail.
@@ -18,8 +24,11 @@ _NEGLIGIBLE = 1e-12
 
 def _power(n1: int, n2: int, d: float, alpha: float) -> float:
     """Two-sided power, assuming validated arguments (see power_two_sample)."""
-    df = n1 + n2 - 2
-    ncp = abs(d) * math.sqrt(n1 * n2 / (n1 + n2))
+    return _power_nct(n1 + n2 - 2, abs(d) * math.sqrt(n1 * n2 / (n1 + n2)), alpha)
+
+
+def _power_nct(df: float, ncp: float, alpha: float) -> float:
+    """Two-sided power of a t test with `df` and noncentrality `ncp` >= 0."""
     crit = float(stats.t.isf(alpha / 2, df))
     if ncp == 0:
         return alpha
@@ -259,3 +268,104 @@ def power_tost(
 
     value, _ = integrate.quad(integrand, 0.0, high, limit=200, epsabs=1e-12, epsrel=1e-10)
     return min(1.0, max(0.0, value))
+
+
+def _check_se_df(se: object, df: object) -> tuple[float, float]:
+    for name, value in (("se", se), ("df", df)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not (math.isfinite(value) and value > 0)
+        ):
+            raise ValueError(f"`{name}` must be a positive finite number; got {value!r}")
+    return float(se), float(df)
+
+
+def power_from_se(effect: float, se: float, df: float, *, alpha: float = 0.05) -> float:
+    r"""Power of a two-sided t test of an estimate with standard error `se`.
+
+    For a model-based difference (the group coefficient of an ANCOVA or a
+    change-score model, :func:`analysis.compare_adjusted`).
+
+    Parameters
+    ----------
+    effect : float
+        True difference, in the unit of the data (sign irrelevant).
+    se : float
+        Standard error of the estimate, positive (unit of the data).
+    df : float
+        Degrees of freedom of the t test (the model's residual df), positive.
+    alpha : float, default 0.05
+        Two-sided level, in (0, 1).
+
+    Returns
+    -------
+    float
+        :math:`P(|T_{df,\delta}| > t_{df,1-\alpha/2})` with
+        :math:`\delta = |effect| / se`.
+
+    Notes
+    -----
+    A plug-in approximation: the estimated SE is treated as the true SD of
+    the estimate in a future study of the same design, so the answer is the
+    noncentral-t power for noncentrality :math:`|effect|/se`. For the two-sample
+    pooled t test (``se = s_p \sqrt{1/n_1 + 1/n_2}``, ``df = n_1 + n_2 - 2``)
+    it is exactly :func:`power_two_sample` with ``d = effect / s_p``, which is
+    checked against R ``pwr``; for a model it inherits the model's SE (HC3 or
+    classical), so it is as good as that SE.
+
+    Examples
+    --------
+    >>> from analysis.power import power_from_se, power_two_sample
+    >>> se = (1 / 15 + 1 / 67) ** 0.5  # pooled SD 1
+    >>> print(f"{power_from_se(0.5, se, 80):.3f} {power_two_sample(15, 67, 0.5):.3f}")
+    0.409 0.409
+    """
+    se, df = _check_se_df(se, df)
+    effect = _check_finite(effect, "effect")
+    alpha = _check_alpha(alpha)
+    return _power_nct(df, abs(effect) / se, alpha)
+
+
+def minimum_detectable_from_se(
+    se: float, df: float, *, power: float = 0.8, alpha: float = 0.05
+) -> float:
+    """Smallest difference detected with `power` by a t test with this SE and df.
+
+    Parameters
+    ----------
+    se, df : float
+        Standard error of the estimate (unit of the data) and t degrees of
+        freedom, both positive.
+    power : float, default 0.8
+        Target power, strictly between `alpha` and 1.
+    alpha : float, default 0.05
+        Two-sided level, in (0, 1).
+
+    Returns
+    -------
+    float
+        The positive difference, in the unit of the data, at which
+        :func:`power_from_se` equals `power` (same plug-in approximation).
+
+    Examples
+    --------
+    >>> from analysis.power import minimum_detectable_from_se, minimum_detectable_effect
+    >>> se = (1 / 15 + 1 / 67) ** 0.5
+    >>> print(f"{minimum_detectable_from_se(se, 80):.4f} {minimum_detectable_effect(15, 67):.4f}")
+    0.8100 0.8100
+    """
+    se, df = _check_se_df(se, df)
+    alpha = _check_alpha(alpha)
+    if isinstance(power, bool) or not isinstance(power, Real) or not alpha < power < 1:
+        raise ValueError(
+            f"`power` must be strictly between `alpha` ({alpha!r}) and 1; got {power!r}"
+        )
+
+    def excess(ncp: float) -> float:
+        return _power_nct(df, ncp, alpha) - float(power)
+
+    high = 1.0
+    while excess(high) <= 0:
+        high *= 2
+    return se * float(optimize.brentq(excess, 0.0, high, xtol=1e-15, rtol=1e-13, maxiter=500))

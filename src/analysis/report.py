@@ -536,8 +536,10 @@ def _report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | 
     ]
     if results is not None and len(results):
         lines += ["", "## Results at a glance", "",
-                  "Cramp minus control; 95 % Welch CI; p adjusted by Holm across the "
-                  "variables; TOST against the margin (teaching defaults unless given). "
+                  "Cramp minus control; 95 % Welch CI; p adjusted by Holm within each "
+                  "family of hypotheses (primary: post-race sodium and potassium and "
+                  "plasma-volume change; docs/inference.md); TOST against the margin "
+                  "(defaults argued in docs/margins.md unless given). "
                   "Every column is in `results.csv`.", ""]  # fmt: skip
         lines += _markdown_table(results)
     noted = [] if results is None or "note" not in results else [

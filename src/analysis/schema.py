@@ -4,8 +4,9 @@ One table describes every variable the compendium knows. The loader uses the
 *plausible* limits to reject physiologically impossible values (a typo or a
 unit slip such as sodium 14 or 1400) and the *reference* ranges only to flag
 values, never to reject them: post-race values outside the adult reference
-range are expected. Equivalence margins are the teaching defaults of
-``SCIENCE.md``; every one can be overridden per call.
+range are expected. Equivalence margins and the families of hypotheses are
+pre-specified here and argued in ``docs/margins.md`` and ``docs/inference.md``;
+every margin and family can be overridden per call.
 
 Examples
 --------
@@ -25,12 +26,15 @@ __all__ = [
     "CANONICAL_COLUMNS",
     "DEFAULT_MARGINS",
     "DERIVED",
+    "FAMILIES",
     "GROUPS",
+    "PRIMARY",
     "TIMEPOINTS",
     "VARIABLES",
     "Variable",
     "base_of",
     "default_margin",
+    "family_of",
     "label_of",
     "unit_of",
 ]
@@ -74,7 +78,8 @@ class Variable:
 
 
 # Plausible limits are deliberately wide (survivable extremes, not reference
-# ranges); reference ranges are from SCIENCE.md (adult serum; labs differ).
+# ranges); reference ranges are common adult serum ranges (labs differ; see the
+# data card).
 _VARIABLE_LIST = [
     Variable("age_years", "Age", "years", (10, 100), None, 0, False),
     Variable("finish_time_min", "Finishing time", "min", (60, 2000), None, 0, False),
@@ -111,15 +116,70 @@ DERIVED: dict[str, tuple[str, str]] = {
     "cv_change": ("Red-cell-volume change (Dill & Costill)", "%"),
 }
 
-#: teaching defaults for equivalence margins (SCIENCE.md), in the variable's unit
+#: default equivalence margins, in the variable's unit; each is argued in docs/margins.md
 DEFAULT_MARGINS: dict[str, float] = {
     "sodium": 3.0,
     "potassium": 0.5,
     "chloride": 3.0,
     "bicarbonate": 2.0,
-    "magnesium": 0.1,
+    "magnesium": 0.05,
     "pv_change": 5.0,
 }
+
+
+#: the pre-specified primary family: the three outcomes of Maughan (1986); see docs/inference.md
+PRIMARY: tuple[str, ...] = ("sodium_post", "potassium_post", "pv_change")
+
+#: named families of hypotheses; Holm adjusts within a family, never across a call.
+#: ``*_change`` columns of analytes (post minus pre) are in none: they re-ask the
+#: question of the ``*_post`` column by another analysis and are not counted twice.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "primary": PRIMARY,
+    "exploratory": tuple(f"{a}_post" for a in ANALYTES if f"{a}_post" not in PRIMARY)
+    + tuple(d for d in DERIVED if d not in PRIMARY),
+    "baseline": tuple(f"{a}_pre" for a in ANALYTES),
+}
+
+#: family label of an analyte's ``*_change`` column (not counted in any family)
+REDUNDANT = "redundant"
+#: family label of a column the schema does not know (adjusted over the call's such rows)
+UNSPECIFIED = "unspecified"
+
+
+def family_of(column: str, families: dict[str, str] | None = None) -> str:
+    """Family of hypotheses a column belongs to.
+
+    Parameters
+    ----------
+    column : str
+        A canonical, derived or user column name.
+    families : dict, optional
+        Overrides, column -> family name, checked first.
+
+    Returns
+    -------
+    str
+        ``'primary'``, ``'exploratory'`` or ``'baseline'`` (:data:`FAMILIES`);
+        ``'redundant'`` for an analyte's ``*_change`` column (post minus pre:
+        counted once, under ``*_post``); ``'unspecified'`` for a column the
+        schema does not know.
+
+    Examples
+    --------
+    >>> from analysis.schema import family_of
+    >>> family_of("sodium_post"), family_of("sodium_pre"), family_of("sodium_change")
+    ('primary', 'baseline', 'redundant')
+    >>> family_of("hp"), family_of("hp", {"hp": "primary"})
+    ('unspecified', 'primary')
+    """
+    if families and column in families:
+        return str(families[column])
+    for name, members in FAMILIES.items():
+        if column in members:
+            return name
+    if column.endswith("_change") and base_of(column) != column:
+        return REDUNDANT
+    return UNSPECIFIED
 
 
 def base_of(column: str) -> str:

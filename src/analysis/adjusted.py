@@ -1,0 +1,552 @@
+"""Baseline-adjusted comparison: the pre/post design analysed as it was run.
+
+For every analyte measured before and after the race (``<base>_pre`` and
+``<base>_post``), :func:`compare_adjusted` estimates the cramp - control
+difference three ways on the same runners (those with both values):
+
+- ``post``: post-race values only, ``post ~ group``;
+- ``change``: change score, ``(post - pre) ~ group``;
+- ``ancova``: post-race values adjusted for the pre-race value,
+  ``post ~ group + pre`` (the pre-specified, leading analysis; see
+  ``docs/inference.md`` for why, and for when change score and ANCOVA disagree).
+
+Derived changes that have no baseline of their own (``pv_change``) get one
+Welch two-sample row. Every model is a statsmodels ``OLS`` fit; standard
+errors are classical and HC3 (heteroskedasticity-consistent), and HC3 is used
+for the interval, p-value, TOST, power and MDE by default. Results are raw.
+
+Examples
+--------
+>>> from analysis import compare_adjusted, load_cohort, example_path
+>>> cohort = load_cohort(example_path("marathon"))
+>>> table = compare_adjusted(cohort, ["sodium"])
+>>> table[["variable", "analysis", "lead", "n_cramp", "n_control"]]
+  variable analysis   lead  n_cramp  n_control
+0   sodium     post  False       15         67
+1   sodium   change  False       15         67
+2   sodium   ancova   True       15         67
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema
+
+__all__ = ["ANALYSES", "COV_TYPES", "compare_adjusted", "fit_difference"]
+
+#: the analyses of one pre/post analyte, in table order; the last one leads
+ANALYSES: tuple[str, ...] = ("post", "change", "ancova")
+COV_TYPES: tuple[str, ...] = ("HC3", "nonrobust")
+_LEAD = "ancova"
+_FORMULA = {
+    "post": "post ~ group",
+    "change": "(post - pre) ~ group",
+    "ancova": "post ~ group + pre",
+}
+
+
+@dataclass(frozen=True)
+class DifferenceFit:
+    """One linear-model estimate of the cramp - control difference.
+
+    Attributes
+    ----------
+    estimate : float
+        Coefficient of the cramp indicator (unit of the outcome).
+    se, p, ci_low, ci_high : float
+        Standard error, two-sided p and interval with the chosen covariance.
+    se_classical, p_classical, se_hc3, p_hc3 : float
+        The same under both covariances, for comparison.
+    df : float
+        Residual degrees of freedom (t reference for both covariances).
+    baseline_slope, baseline_slope_ci_low, baseline_slope_ci_high : float
+        Coefficient of the pre-race value and its interval (ANCOVA; NaN otherwise).
+    sd_ratio : float
+        SD of the residuals among crampers / among controls.
+    """
+
+    estimate: float
+    se: float
+    p: float
+    ci_low: float
+    ci_high: float
+    se_classical: float
+    p_classical: float
+    se_hc3: float
+    p_hc3: float
+    df: float
+    baseline_slope: float
+    baseline_slope_ci_low: float
+    baseline_slope_ci_high: float
+    sd_ratio: float
+
+
+def fit_difference(
+    outcome: np.ndarray,
+    is_cramp: np.ndarray,
+    baseline: np.ndarray | None = None,
+    *,
+    cov_type: str = "HC3",
+    confidence_level: float = 0.95,
+) -> DifferenceFit:
+    """Fit ``outcome ~ group (+ baseline)`` by OLS and return the group difference.
+
+    Parameters
+    ----------
+    outcome : numpy.ndarray
+        Outcome values (no NaN).
+    is_cramp : numpy.ndarray of bool
+        True for crampers, False for controls; each group needs 2 runners more
+        than the model has slopes.
+    baseline : numpy.ndarray, optional
+        Pre-race values, entered as a covariate (ANCOVA).
+    cov_type : {'HC3', 'nonrobust'}, default 'HC3'
+        Covariance used for ``se``, ``p`` and the interval; both are reported.
+    confidence_level : float, default 0.95
+        Level of the intervals.
+
+    Returns
+    -------
+    DifferenceFit
+
+    Notes
+    -----
+    ``statsmodels.regression.linear_model.OLS(...).fit(cov_type=..., use_t=True)``:
+    t reference with the residual df under both covariances, as R
+    ``lmtest::coeftest(fit, vcov. = sandwich::vcovHC(fit, type = "HC3"))``.
+    """
+    from statsmodels.regression.linear_model import OLS
+
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"`cov_type` must be one of {COV_TYPES}; got {cov_type!r}")
+    columns = [np.ones(outcome.size), is_cramp.astype(float)]
+    if baseline is not None:
+        columns.append(baseline)
+    design = np.column_stack(columns)
+    alpha = 1 - confidence_level
+    classical = OLS(outcome, design).fit(use_t=True)
+    hc3 = OLS(outcome, design).fit(cov_type="HC3", use_t=True)
+    chosen = hc3 if cov_type == "HC3" else classical
+    ci = chosen.conf_int(alpha)
+    resid = classical.resid
+    sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
+    slope = (
+        (float(chosen.params[2]), float(ci[2, 0]), float(ci[2, 1]))
+        if baseline is not None
+        else (np.nan,) * 3
+    )
+    return DifferenceFit(
+        estimate=float(chosen.params[1]),
+        se=float(chosen.bse[1]),
+        p=float(chosen.pvalues[1]),
+        ci_low=float(ci[1, 0]),
+        ci_high=float(ci[1, 1]),
+        se_classical=float(classical.bse[1]),
+        p_classical=float(classical.pvalues[1]),
+        se_hc3=float(hc3.bse[1]),
+        p_hc3=float(hc3.pvalues[1]),
+        df=float(classical.df_resid),
+        baseline_slope=slope[0],
+        baseline_slope_ci_low=slope[1],
+        baseline_slope_ci_high=slope[2],
+        sd_ratio=sd_ratio,
+    )
+
+
+def _pooled_sd(values: np.ndarray, is_cramp: np.ndarray) -> float:
+    from analysis.effect_size import _pooled_sd as pooled
+
+    x, y = values[is_cramp], values[~is_cramp]
+    return float(pooled(x.size, x.std(ddof=1), y.size, y.std(ddof=1)))
+
+
+def _margin_columns(
+    estimate: float, se: float, df: float, margin: float | None, sd: float, alpha: float
+) -> dict[str, Any]:
+    """TOST, smallest margin, power and MDE of one estimate (plug-in SE and df)."""
+    from analysis.equivalence import _t_interval, smallest_margin, tost_from_estimate
+    from analysis.power import minimum_detectable_from_se, power_from_se
+
+    low90, high90 = _t_interval(estimate, se, df, 1 - 2 * alpha)
+    row: dict[str, Any] = {
+        "smallest_margin": float(smallest_margin(low90, high90)),
+        "tost_ci_low": low90,
+        "tost_ci_high": high90,
+        "mde": minimum_detectable_from_se(se, df, alpha=alpha),
+        "margin": np.nan,
+        "margin_sd": np.nan,
+        "p_tost": np.nan,
+        "equivalent": pd.NA,
+        "power_at_margin": np.nan,
+    }
+    if margin is not None:
+        tost = tost_from_estimate(estimate, se, df, margin, alpha=alpha)
+        row.update(
+            margin=margin,
+            margin_sd=margin / sd,
+            p_tost=tost.p_tost,
+            equivalent=bool(tost.equivalent),
+            power_at_margin=power_from_se(margin, se, df, alpha=alpha),
+        )
+    return row
+
+
+def _analyte_rows(
+    cohort: pd.DataFrame,
+    base: str,
+    *,
+    margin: float | None,
+    cov_type: str,
+    confidence_level: float,
+) -> list[dict[str, Any]]:
+    pre_col, post_col = f"{base}_pre", f"{base}_post"
+    pre = pd.to_numeric(cohort[pre_col]).to_numpy(dtype=float)
+    post = pd.to_numeric(cohort[post_col]).to_numpy(dtype=float)
+    group = cohort["group"].to_numpy()
+    keep = ~np.isnan(pre) & ~np.isnan(post)
+    dropped = int((~keep).sum())
+    pre, post, is_cramp = pre[keep], post[keep], group[keep] == "cramp"
+    n1, n2 = int(is_cramp.sum()), int((~is_cramp).sum())
+    common = {
+        "variable": base,
+        "unit": schema.unit_of(post_col),
+        "n_cramp": n1,
+        "n_control": n2,
+        "cov_type": cov_type,
+    }
+    note = f"{dropped} runner(s) without both pre and post values left out" if dropped else ""
+    if min(n1, n2) < 3:
+        why = f"fewer than 3 runners with pre and post values in a group (cramp {n1}, control {n2})"
+        return [{**common, "analysis": a, "note": why} for a in ANALYSES]
+    alpha = 1 - confidence_level
+    sd_post = _pooled_sd(post, is_cramp)
+    fits = {
+        "post": fit_difference(
+            post, is_cramp, cov_type=cov_type, confidence_level=confidence_level
+        ),
+        "change": fit_difference(
+            post - pre, is_cramp, cov_type=cov_type, confidence_level=confidence_level
+        ),
+        "ancova": fit_difference(
+            post, is_cramp, pre, cov_type=cov_type, confidence_level=confidence_level
+        ),
+    }
+    rows = []
+    for analysis, fit in fits.items():
+        row = {**common, "analysis": analysis, **fit.__dict__}
+        row["efficiency_vs_post"] = fits["post"].se ** 2 / fit.se**2
+        row.update(_margin_columns(fit.estimate, fit.se, fit.df, margin, sd_post, alpha))
+        row["method"] = (
+            f"OLS {_FORMULA[analysis]} (statsmodels), "
+            + (
+                "HC3 SE (always, whatever the spread: unequal groups, see docs/inference.md)"
+                if cov_type == "HC3"
+                else "classical SE (equal spread assumed)"
+            )
+            + ", t with residual df; "
+            "TOST, power and MDE from that SE and df (plug-in); margin_sd = margin / pooled SD "
+            "of post-race values"
+        )
+        row["note"] = note
+        rows.append(row)
+    return rows
+
+
+def _welch_row(
+    cohort: pd.DataFrame, column: str, *, margin: float | None, confidence_level: float
+) -> dict[str, Any]:
+    from scipy import stats
+
+    from analysis.compare import group_values
+    from analysis.equivalence import _welch_se_df
+
+    x, y = group_values(cohort, column)
+    row: dict[str, Any] = {
+        "variable": column,
+        "unit": schema.unit_of(column),
+        "analysis": "welch",
+        "n_cramp": x.size,
+        "n_control": y.size,
+        "cov_type": "Welch",
+    }
+    if min(x.size, y.size) < 2 or (x.std(ddof=1) == 0 and y.std(ddof=1) == 0):
+        return {**row, "note": "fewer than 2 values or no variation in a group: nothing computed"}
+    welch = stats.ttest_ind(x, y, equal_var=False)
+    ci = welch.confidence_interval(confidence_level)
+    se, df = _welch_se_df(x.size, float(x.std(ddof=1)), y.size, float(y.std(ddof=1)))
+    values = np.concatenate([x, y])
+    is_cramp = np.r_[np.ones(x.size, bool), np.zeros(y.size, bool)]
+    row.update(
+        estimate=float(x.mean() - y.mean()),
+        se=se,
+        p=float(welch.pvalue),
+        ci_low=float(ci.low),
+        ci_high=float(ci.high),
+        df=df,
+        sd_ratio=float(x.std(ddof=1) / y.std(ddof=1)),
+        efficiency_vs_post=np.nan,
+    )
+    row.update(
+        _margin_columns(
+            row["estimate"], se, df, margin, _pooled_sd(values, is_cramp), 1 - confidence_level
+        )
+    )
+    row["method"] = (
+        "Welch two-sample t (a derived change with no baseline of its own); TOST, power and MDE "
+        "from the Welch SE and df (plug-in); margin_sd = margin / pooled SD"
+    )
+    row["note"] = ""
+    return row
+
+
+def _resolve(cohort: pd.DataFrame, variables: Iterable[str] | str | None) -> list[str]:
+    """Analyte bases and derived columns to analyse, validated."""
+    if isinstance(variables, str):
+        variables = [variables]
+    if variables is None:
+        names = [a for a in schema.ANALYTES if {f"{a}_pre", f"{a}_post"} <= set(cohort.columns)]
+        return names + [d for d in schema.DERIVED if d in cohort.columns]
+    names = []
+    for v in variables:
+        base = v[: -len("_post")] if v.endswith("_post") else v
+        if {f"{base}_pre", f"{base}_post"} <= set(cohort.columns):
+            names.append(base)
+        elif v in cohort.columns:
+            names.append(v)
+        else:
+            raise KeyError(
+                f"`variables` names {v!r}: `cohort` has neither {base!r}_pre and "
+                f"{base!r}_post nor a column {v!r}"
+            )
+    if not names:
+        raise ValueError("`variables` is empty")
+    return list(dict.fromkeys(names))
+
+
+def _family(name: str, cohort: pd.DataFrame, families: Mapping[str, str] | None) -> str:
+    column = f"{name}_post" if f"{name}_post" in cohort.columns else name
+    fam = dict(families or {})
+    if name in fam:
+        return str(fam[name])
+    return schema.family_of(column, fam)
+
+
+def _members(family: str, cohort: pd.DataFrame, families: Mapping[str, str] | None) -> list[str]:
+    """Every variable of a named family present in `cohort` (the whole family, not the call)."""
+    if family == schema.UNSPECIFIED:
+        return []
+    candidates = _resolve(cohort, None) + list(families or {})
+    present = []
+    for c in candidates:
+        base = c[: -len("_post")] if c.endswith("_post") else c
+        ok = {f"{base}_pre", f"{base}_post"} <= set(cohort.columns) or base in cohort.columns
+        if ok and _family(base, cohort, families) == family:
+            present.append(base)
+    return list(dict.fromkeys(present))
+
+
+def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    from analysis.multiplicity import holm_within
+
+    lead = table["lead"].to_numpy(dtype=bool)
+    fam = table["family"].to_numpy(dtype=object)
+    p = np.where(lead, table["p"].to_numpy(dtype=float), np.nan)
+    p_tost = np.where(lead, table["p_tost"].to_numpy(dtype=float), np.nan)
+    exclude = (schema.REDUNDANT,)
+    table["p_holm"] = holm_within(p, fam, exclude=exclude)
+    table["p_tost_holm"] = holm_within(p_tost, fam, exclude=exclude)
+    equivalent = pd.array(
+        [pd.NA if math.isnan(v) else bool(v < alpha) for v in table["p_tost_holm"]],
+        dtype="boolean",
+    )
+    table["equivalent_holm"] = equivalent
+    sizes = table.loc[lead].groupby("family")["p"].count()
+    table["equivalence_adjustment"] = [
+        (
+            f"Holm within family {f!r} ({int(sizes.get(f, 0))} tests): each verdict is a claim "
+            "of its own"
+            if is_lead
+            else "not adjusted: not the leading analysis, shown beside it"
+        )
+        for f, is_lead in zip(fam, lead, strict=True)
+    ]
+    return table
+
+
+def compare_adjusted(
+    cohort: pd.DataFrame,
+    variables: Iterable[str] | str | None = None,
+    *,
+    margins: Mapping[str, float] | None = None,
+    families: Mapping[str, str] | None = None,
+    cov_type: str = "HC3",
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """Cramp - control difference by post-only, change score and ANCOVA.
+
+    Parameters
+    ----------
+    cohort : pandas.DataFrame
+        A cohort from :func:`analysis.load_cohort`: ``group`` holds only
+        ``'cramp'`` and ``'control'`` (anything else is an error, never dropped
+        silently).
+    variables : str or iterable of str, optional
+        Analytes measured before and after (``'sodium'`` or ``'sodium_post'``,
+        meaning the ``sodium_pre``/``sodium_post`` pair; any ``<base>_pre`` /
+        ``<base>_post`` pair of a user's file works) and derived changes
+        without a baseline (``'pv_change'``). Default: every schema analyte
+        with both columns, then the derived changes present.
+    margins : mapping, optional
+        Equivalence margins (positive, unit of the variable) by analyte or
+        column; defaults :data:`analysis.schema.DEFAULT_MARGINS`, argued in
+        ``docs/margins.md``. A variable with none gets NaN TOST columns.
+    families : mapping, optional
+        Family of hypotheses by variable, overriding
+        :func:`analysis.schema.family_of` of its ``_post`` column.
+    cov_type : {'HC3', 'nonrobust'}, default 'HC3'
+        Covariance for the reported interval, p, TOST, power and MDE. HC3 is
+        the default because crampers and controls differ in size (15 vs 67)
+        and may differ in spread; classical and HC3 SEs are both reported.
+    confidence_level : float, default 0.95
+        Strictly between 0.5 and 1; TOST uses ``alpha = 1 - confidence_level``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable and analysis (``post``, ``change``, ``ancova``;
+        ``welch`` for a derived change), differences cramp minus control in
+        ``unit``: ``variable``, ``unit``, ``analysis``, ``lead`` (the
+        pre-specified analysis: ``ancova``, or ``welch``), ``family``,
+        ``n_cramp``, ``n_control``, ``estimate``, ``ci_low``, ``ci_high``,
+        ``se``, ``df``, ``p``, ``cov_type``, ``se_classical``, ``se_hc3``,
+        ``p_classical``, ``p_hc3``, ``sd_ratio`` (residual SD cramp / control),
+        ``baseline_slope`` with ``baseline_slope_ci_low``/``_high`` (ANCOVA),
+        ``efficiency_vs_post`` (variance of the post-only estimate / variance
+        of this one, same covariance: above 1 means more precise),
+        ``p_holm`` (Holm within the family, over the leading rows of the whole
+        family present in the cohort; NaN on other rows), ``margin``,
+        ``margin_sd`` (margin / pooled SD of post-race values),
+        ``smallest_margin`` (largest absolute limit of the 1 - 2 alpha
+        interval), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
+        ``equivalent`` (unadjusted), ``p_tost_holm``, ``equivalent_holm``
+        (Holm within the family), ``equivalence_adjustment`` (what the
+        verdict is adjusted for), ``power_at_margin``, ``mde`` (80 % power,
+        unit of the variable), ``confidence_level``, ``method``, ``note``.
+
+    Raises
+    ------
+    KeyError
+        If a variable has neither a pre/post pair nor a column, or ``group``
+        is missing.
+    ValueError
+        For an invalid option, or a ``group`` value other than ``'cramp'`` or
+        ``'control'``.
+
+    Notes
+    -----
+    All three analyses use the same runners (both values present). The
+    classical and HC3 standard errors match R ``lm`` and
+    ``sandwich::vcovHC(fit, type = "HC3")`` (tests/reference/adjusted.R).
+    Holm counts each question once: the change score and post-only rows
+    re-ask the ANCOVA's question and are not counted. ``docs/inference.md``
+    explains why ANCOVA leads and when change score and ANCOVA disagree.
+    """
+    if not 0.5 < confidence_level < 1:
+        raise ValueError(
+            f"`confidence_level` must be strictly between 0.5 and 1; got {confidence_level!r}"
+        )
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"`cov_type` must be one of {COV_TYPES}; got {cov_type!r}")
+    if "group" not in cohort.columns:
+        raise KeyError("`cohort` has no 'group' column; load it with analysis.load_cohort")
+    bad = ~cohort["group"].isin(schema.GROUPS)
+    if bad.any():
+        values = sorted({repr(v) for v in cohort.loc[bad, "group"]})
+        raise ValueError(
+            f"Column `group` must hold only 'cramp' or 'control'; got {', '.join(values)} "
+            f"in {int(bad.sum())} row(s); load the file with analysis.load_cohort"
+        )
+    from analysis.compare import _margins_for
+
+    wanted = _resolve(cohort, variables)
+    fam_of = {v: _family(v, cohort, families) for v in wanted}
+    closure = list(wanted)
+    for fam in dict.fromkeys(fam_of.values()):
+        closure += [m for m in _members(fam, cohort, families) if m not in closure]
+    # a margin given for '<base>_post' is the analyte's margin here
+    by_base = {
+        (k[: -len("_post")] if k.endswith("_post") else k): v for k, v in (margins or {}).items()
+    }
+    margin_of = _margins_for(closure, by_base)
+    rows: list[dict[str, Any]] = []
+    for name in closure:
+        margin = margin_of[name] if name in margin_of else None
+        if {f"{name}_pre", f"{name}_post"} <= set(cohort.columns):
+            new = _analyte_rows(
+                cohort, name, margin=margin, cov_type=cov_type, confidence_level=confidence_level
+            )
+        else:
+            new = [_welch_row(cohort, name, margin=margin, confidence_level=confidence_level)]
+        for row in new:
+            row["family"] = _family(name, cohort, families)
+            row["lead"] = row["analysis"] in (_LEAD, "welch")
+        rows += new
+    table = pd.DataFrame(rows, columns=_COLUMNS)
+    table["equivalent"] = table["equivalent"].astype("boolean")
+    table["lead"] = table["lead"].astype(bool)
+    table = _adjust_families(table, 1 - confidence_level)
+    table["confidence_level"] = confidence_level
+    table = table[table["variable"].isin(wanted)]
+    order = {v: i for i, v in enumerate(wanted)}
+    table = table.sort_values("variable", key=lambda s: s.map(order), kind="stable")
+    return table.reset_index(drop=True)[_COLUMNS]
+
+
+_COLUMNS = [
+    "variable",
+    "unit",
+    "analysis",
+    "lead",
+    "family",
+    "n_cramp",
+    "n_control",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "se",
+    "df",
+    "p",
+    "p_holm",
+    "cov_type",
+    "se_classical",
+    "se_hc3",
+    "p_classical",
+    "p_hc3",
+    "sd_ratio",
+    "baseline_slope",
+    "baseline_slope_ci_low",
+    "baseline_slope_ci_high",
+    "efficiency_vs_post",
+    "margin",
+    "margin_sd",
+    "smallest_margin",
+    "tost_ci_low",
+    "tost_ci_high",
+    "p_tost",
+    "equivalent",
+    "p_tost_holm",
+    "equivalent_holm",
+    "equivalence_adjustment",
+    "power_at_margin",
+    "mde",
+    "confidence_level",
+    "method",
+    "note",
+]

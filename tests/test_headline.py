@@ -1,0 +1,73 @@
+"""headline: the primary family by the leading analysis, and its rendering."""
+
+import numpy as np
+import pytest
+
+from analysis import compare_adjusted, format_p, headline, headline_display, headline_sentence
+
+
+@pytest.fixture(scope="module")
+def table(marathon):
+    return headline(marathon)
+
+
+def test_rows_are_the_primary_family_by_the_leading_analysis(table, marathon):
+    assert list(table["variable"]) == ["sodium", "potassium", "pv_change"]
+    full = compare_adjusted(marathon)
+    lead = full[full["lead"]].set_index("variable")
+    for column in (
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p",
+        "p_holm",
+        "smallest_margin",
+        "p_tost_holm",
+    ):
+        np.testing.assert_array_equal(
+            table[column].to_numpy(float), lead.loc[table["variable"], column].to_numpy(float)
+        )
+    assert table["analysis"].iloc[0].startswith("ANCOVA") and table["analysis"].iloc[2] == "Welch t"
+    post = full[full["analysis"] == "post"].set_index("variable")
+    assert table["post_estimate"].iloc[0] == post.loc["sodium", "estimate"]
+    assert np.isnan(table["change_estimate"].iloc[2])
+    assert bool(table["analyses_agree"].iloc[0]) and table["analyses_agree"].isna().iloc[2]
+
+
+def test_disagreement_between_change_score_and_ancova_is_flagged():
+    # MASS anorexia, CBT vs control, as "potassium": ANCOVA p < 0.05, change score p > 0.05
+    import pandas as pd
+
+    from analysis.paths import PROJECT_ROOT
+
+    data = pd.read_csv(PROJECT_ROOT / "tests" / "reference" / "anorexia.csv")
+    data = data[data["contrast"] == "CBT"].rename(
+        columns={"weight_pre": "potassium_pre", "weight_post": "potassium_post"}
+    )
+    table = headline(data)
+    assert list(table["variable"]) == ["potassium"]
+    assert not table["analyses_agree"].iloc[0]
+    assert "change score disagrees" in headline_sentence(table)
+
+
+def test_display_is_compact_and_rendered_from_the_numbers(table):
+    shown = headline_display(table)
+    assert shown.shape == (3, 6)
+    row = table.iloc[1]
+    assert f"{row['smallest_margin']:.3f}" in shown.iloc[1]["smallest margin"]
+    assert shown.iloc[0]["equivalent (Holm)"] in {"yes", "no"}
+    text = headline_sentence(table)
+    assert f"{table['ci_high'].iloc[0]:.2f}" in text
+    assert "0.0000" not in text and "Dill &amp; Costill" in text
+
+
+def test_format_p_never_prints_zero():
+    assert format_p(0.0) == "< 0.0001"
+    assert format_p(0.00012) == "0.0001"
+    assert format_p(0.0123) == "0.012"
+    assert format_p(float("nan")) == "n/a"
+
+
+def test_no_primary_member_is_an_error(marathon):
+    with pytest.raises(ValueError, match="primary family"):
+        headline(marathon[["subject_id", "group", "chloride_pre", "chloride_post"]])
