@@ -186,27 +186,25 @@ def test_installed_wheel_works_from_any_folder(dist, tmp_path):
     assert deps.returncode == 0, deps.stdout + deps.stderr
     assert run("--version").stdout == f"cramp-reanalysis {analysis.__version__}\n"
     probe = run("-c", "import analysis, json; from analysis import paths; print(json.dumps("
-                "[analysis.__file__, str(analysis.example_path('marathon')), "
-                "str(paths.NOTEBOOKS_DIR), paths.IN_CHECKOUT]))", program="python")  # fmt: skip
-    module, example, notebooks, in_checkout = json.loads(probe.stdout)
-    assert Path(module).is_relative_to(venv) and Path(notebooks).is_relative_to(venv)
-    assert Path(example).is_file() and Path(example).is_relative_to(venv)
-    assert in_checkout is False
+                "[analysis.__file__, str(paths.DATA_DIR), str(paths.NOTEBOOKS_DIR), "
+                "str(analysis.example_path('marathon')), paths.IN_CHECKOUT]))", program="python")  # fmt: skip
+    module, data_dir, notebooks, example, in_checkout = json.loads(probe.stdout)
+    for path in (module, data_dir, notebooks, example):
+        assert Path(path).is_relative_to(venv), path
+    assert Path(example).is_file() and in_checkout is False
 
-    assert run("validate", str(ROOT / "data" / "ultra_synthetic.csv")).returncode == 0
-    messy = run("validate", str(ROOT / "data" / "examples" / "messy_export_semicolon.csv"))
+    ultra = run("validate", str(Path(data_dir) / "ultra_synthetic.csv"))
+    assert ultra.returncode == 0 and "Result: PASSED" in ultra.stdout, ultra.stderr
+    messy = run("validate", str(Path(data_dir) / "examples" / "messy_export_semicolon.csv"))
     assert messy.returncode == 2 and "row 24, column 'K post'" in messy.stderr
 
-    report = run("report", "--out", "rep", "--all-notebooks")
+    report = run("report", "--out", "rep")  # the bundled example, its data notebooks
     assert report.returncode == 0, report.stderr[-3000:]
     out = work / "rep"
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["versions"]["cramp-reanalysis"] == analysis.__version__
     assert prov["input"]["path"] == example
-    assert prov["notebooks"] == sorted(
-        p.name for p in paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")
-    )
-    assert {nb.name for nb in data_notebooks()} <= set(prov["notebooks"])
+    assert prov["notebooks"] == [nb.name for nb in data_notebooks()]
     # the checkout's results.csv with the same options; the notebooks do not change it
     options = prov["options"]
     reference = build_report(
