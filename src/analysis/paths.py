@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 __all__ = [
+    "BUNDLE_NAME",
     "DATA_DIR",
     "EXAMPLES",
     "IN_CHECKOUT",
