@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "eah_markdown",
+    "findings_markdown",
     "cramp_definitions",
     "display_table",
     "sodium_against_eah",
@@ -398,9 +400,13 @@ def muscle_damage_plot(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ax.annotate(f"mean ratio {row['ratio_of_means']:.2f}\nprinted p = {row['reported_p']}",
                     xy=(1.02, y), xycoords=("axes fraction", "data"), va="center",
                     fontsize=12)  # fmt: skip
-    labels = [f"{r['study']} {r['year']}, {r['event']}\n{str(r['variable']).upper()} "
-              f"{_SHORT_TIME.get(r['time_point'], '')}, {r['n_cramp']} vs {r['n_control']}"
-              + (" (likely skewed)" if r["likely_skewed"] else "") for _, r in rows.iterrows()]  # fmt: skip
+    labels = []
+    for _, r in rows.iterrows():
+        skew = " (likely skewed)" if r["likely_skewed"] else ""
+        labels.append(
+            f"{r['study']} {r['year']}, {r['event']}\n{str(r['variable']).upper()} "
+            f"{_SHORT_TIME.get(r['time_point'], '')}, {r['n_cramp']} vs {r['n_control']}{skew}"
+        )
     ax.set_yticks(ys, labels, fontsize=12)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     level = float(rows["confidence_level"].iloc[0])
@@ -408,10 +414,11 @@ def muscle_damage_plot(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_title("Muscle-damage markers in crampers vs non-crampers (printed summaries)")
     from matplotlib.lines import Line2D
 
+    kinds = (("o", plots.COLOURS["cramp"], "mean ≥ 2 SD in both groups"),
+             ("s", "white", "a group's mean < 2 SD: likely skewed"))  # fmt: skip
     handles = [Line2D([], [], marker=m, linestyle="none", markersize=10, markeredgewidth=2,
                       color=plots.COLOURS["cramp"], markerfacecolor=face, label=text)
-               for m, face, text in (("o", plots.COLOURS["cramp"], "mean ≥ 2 SD in both groups"),
-                                     ("s", "white", "a group's mean < 2 SD: likely skewed"))]  # fmt: skip
+               for m, face, text in kinds]  # fmt: skip
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
               frameon=False)  # fmt: skip
     plots.save_figure(ax.figure, "muscle-damage-markers")  # type: ignore[arg-type]
@@ -446,11 +453,10 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "comparison": table["label"],
-        "crampers": [group(c, s, n) for c, s, n in
-                     zip(table["cramp_center"], table["cramp_spread"], table["n_cramp"], strict=True)],
-        "non-crampers": [group(c, s, n) for c, s, n in
-                         zip(table["control_center"], table["control_spread"], table["n_control"],
-                             strict=True)],
+        "crampers": [group(table.at[i, "cramp_center"], table.at[i, "cramp_spread"],
+                           table.at[i, "n_cramp"]) for i in table.index],
+        "non-crampers": [group(table.at[i, "control_center"], table.at[i, "control_spread"],
+                               table.at[i, "n_control"]) for i in table.index],
         "mean ratio": ["" if math.isnan(r) else f"{r:.2f}" for r in table["ratio_of_means"]],
         "Hedges' g (CI)": [g_text(r) for _, r in table.iterrows()],
         "printed p": table["reported_p"],
@@ -520,3 +526,42 @@ def sodium_against_eah(evidence: pd.DataFrame | None = None) -> pd.DataFrame:
                             "group": group, "mean_sodium": mean, "sd": row[f"{group}_spread"],
                             "unit": row["unit"], "above_eah": mean - EAH_SODIUM_BELOW})  # fmt: skip
     return pd.DataFrame.from_records(records)
+
+
+def findings_markdown(table: pd.DataFrame) -> str:
+    """:func:`finding_markdown` for every row with an estimate, as a bulleted list."""
+    rows = table.loc[table["mean_diff"].notna()]
+    if rows.empty:
+        raise ValueError("`table` has no row with an estimate: nothing to describe")
+    return "\n".join(f"- {finding_markdown(row)}" for _, row in rows.iterrows())
+
+
+def eah_markdown(sodium: pd.DataFrame) -> str:
+    """A sentence on how far the printed group means of sodium sit above the EAH threshold.
+
+    Parameters
+    ----------
+    sodium : pandas.DataFrame
+        From :func:`sodium_against_eah`, at least one row.
+
+    Returns
+    -------
+    str
+        Markdown naming the lowest and highest group mean, their study and
+        group, and their distance above :data:`EAH_SODIUM_BELOW`.
+    """
+    if sodium.empty:
+        raise ValueError("`sodium` has no row: nothing to describe")
+    low = sodium.loc[sodium["mean_sodium"].idxmin()]
+    high = sodium.loc[sodium["mean_sodium"].idxmax()]
+    names = {"cramp": "crampers", "control": "the comparison group"}
+
+    def one(row: pd.Series) -> str:
+        return (f"{row['mean_sodium']:g} {row['unit']} ({names[row['group']]}, {row['study']}), "
+                f"{row['above_eah']:.1f} {row['unit']} above the threshold")  # fmt: skip
+
+    return (
+        f"Printed group means of sodium after or during the race range from {one(low)}, to "
+        f"{one(high)}: no group mean is anywhere near hyponatraemia (< {EAH_SODIUM_BELOW:g} "
+        "mmol/L). A group mean can still hide a few individuals below the threshold."
+    )
