@@ -335,7 +335,8 @@ def finding_markdown(row: pd.Series) -> str:
     unit, level = row["unit"], f"{row['confidence_level']:.0%}"
     marker = _MARKER_NAMES.get(row["variable"], row["variable"])
     text = (
-        f"**{row['study']} ({row['year']})**, {marker} {_TIME_POINTS.get(row['time_point'], '')}: "
+        f"**{row['study']} ({row['year']})**, {row['event']}, {marker} "
+        f"{_TIME_POINTS.get(row['time_point'], '')}: "
         f"{row['cramp_center']} ({row['cramp_spread']}) vs {row['control_center']} "
         f"({row['control_spread']}) {unit}, {row['n_cramp']} crampers vs {row['n_control']} "
         f"non-crampers, mean (SD) as printed. Crampers' mean is {row['ratio_of_means']:.2f} times "
