@@ -182,6 +182,8 @@ def test_display_table_has_six_columns_and_the_printed_text(table):
     shown = causes.display_table(table)
     assert shown.shape == (6, 6)
     assert shown.loc[0, "crampers"] == "89 (80), n = 20"
+    assert shown.loc[3, "comparison"] == "Martínez-Navarro et al. 2022: CK 24 h post"
+    assert shown["comparison"].str.len().max() <= 50  # pandas cuts cells at 50 characters
     assert shown.loc[5, "Hedges' g (CI)"] == ""  # nothing to recompute
     assert shown.loc[5, "printed p"] == "0.001"
 

@@ -15,7 +15,9 @@ fields is adapted here only.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "printed_table",
+    "markdown_table",
     "eah_markdown",
     "findings_markdown",
     "cramp_definitions",
@@ -437,7 +441,8 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``comparison``, ``crampers``, ``non-crampers`` (printed mean (SD) and
+        ``comparison`` (short enough not to be cut: study, year, marker, time
+        point), ``crampers``, ``non-crampers`` (printed mean (SD) and
         n), ``mean ratio``, ``Hedges' g (CI)`` and ``printed p``, as text;
         empty cells where nothing was printed.
     """
@@ -453,7 +458,8 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
                 f"{row['hedges_g_ci_high']:.2f})")  # fmt: skip
 
     return pd.DataFrame({
-        "comparison": table["label"],
+        "comparison": [f"{r['study']} {r['year']}: {str(r['variable']).upper()} "
+                       f"{_SHORT_TIME.get(r['time_point'], '')}" for _, r in table.iterrows()],
         "crampers": [group(table.at[i, "cramp_center"], table.at[i, "cramp_spread"],
                            table.at[i, "n_cramp"]) for i in table.index],
         "non-crampers": [group(table.at[i, "control_center"], table.at[i, "control_spread"],
@@ -566,3 +572,81 @@ def eah_markdown(sodium: pd.DataFrame) -> str:
         f"{one(high)}: no group mean is anywhere near hyponatraemia (< {EAH_SODIUM_BELOW:g} "
         "mmol/L). A group mean can still hide a few individuals below the threshold."
     )
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A table as markdown, every cell escaped: full text, no index, no truncation.
+
+    pandas cuts long text cells at 50 characters in a notebook; a markdown table
+    shows the whole definition of a group. Cells are HTML-escaped and markdown
+    characters are backslash-escaped, so text from a user's own evidence table
+    cannot inject markup.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; cells are shown with ``str`` (empty for missing values).
+
+    Returns
+    -------
+    str
+        A GitHub-flavoured markdown table, header row first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(markdown_table(pd.DataFrame({"a": ["x|y"], "b": ["<b>"]})))
+    | a | b |
+    | --- | --- |
+    | x\\|y | &lt;b&gt; |
+    """
+    import pandas as pd
+
+    def cell(value: Any) -> str:
+        text = (
+            "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+        )
+        text = html.escape(" ".join(text.split()), quote=False)
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
+             "| " + " | ".join("---" for _ in frame.columns) + " |"]  # fmt: skip
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False, name=None)]  # fmt: skip
+    return "\n".join(lines)
+
+
+def printed_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Evidence-table rows in five readable columns, numbers exactly as printed.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of :func:`analysis.evidence.load_evidence`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variable`` (with its unit and time point), ``crampers`` and
+        ``comparison`` (printed centre (spread), n), ``printed p`` and
+        ``comparison group`` (as the authors defined it).
+    """
+    import pandas as pd
+
+    def group(row: pd.Series, prefix: str, n: str) -> str:
+        if not row[f"{prefix}_center"]:
+            return ""
+        spread = f" ({row[f'{prefix}_spread']})" if row[f"{prefix}_spread"] else ""
+        return f"{row[f'{prefix}_center']}{spread}, n = {row[n]}"
+
+    return pd.DataFrame({
+        "variable": [f"{r['variable']} ({r['unit']}), {r['time_point'].replace('_', ' ')}"
+                     for _, r in rows.iterrows()],
+        "crampers": [group(r, "cramp", "n_cramp") for _, r in rows.iterrows()],
+        "comparison": [group(r, "control", "n_control") for _, r in rows.iterrows()],
+        "printed p": rows["reported_p"].to_numpy(),
+        "comparison group": rows["comparison_group"].to_numpy(),
+    })  # fmt: skip
