@@ -296,3 +296,25 @@ def test_notebook_09_answers_render_inside_closed_details():
         assert "**" not in block and "`" not in block  # markdown rendered, not literal
     questions = body[: body.index("## Sources") if "## Sources" in body else len(body)]
     assert "**" not in re.sub(r"<details>.*?</details>", "", questions, flags=re.S)
+
+
+def _r_reference():
+    """The CSV block of tests/reference/causes.Rout (written by causes.R, R 4.2.2, metafor)."""
+    import io
+
+    text = (paths.PROJECT_ROOT / "tests" / "reference" / "causes.Rout").read_text(encoding="utf-8")
+    block = text.split("==== csv ====\n", 1)[1].split("==== end ====", 1)[0]
+    return pd.read_csv(io.StringIO(block))
+
+
+def test_recomputed_rows_match_r(table):
+    # t.test() on vectors with exactly the printed means and SDs (Welch and Student), and
+    # metafor::escalc(measure = "SMD") with summary() for Hedges' g and its 95 % CI
+    ref = _r_reference()
+    rows = table.loc[table["hedges_g"].notna()].reset_index(drop=True)
+    assert len(ref) == len(rows) == 5
+    for (_, r), (_, mine) in zip(ref.iterrows(), rows.iterrows(), strict=True):
+        assert r["label"].split()[1] == mine["variable"]
+        for col in ("mean_diff", "ci_low", "ci_high", "p_welch", "p_student", "hedges_g",
+                    "hedges_g_ci_low", "hedges_g_ci_high"):  # fmt: skip
+            assert mine[col] == pytest.approx(r[col], rel=1e-9, abs=1e-12), (r["label"], col)
