@@ -3,7 +3,7 @@
 #
 #   make report   full reanalysis of the bundled example data -> reports/
 #   make test     unit tests, docstring examples, strict nbval over notebooks/
-#   make lab      JupyterLab for students
+#   make lab      JupyterLab for class (no news prompt, no update check)
 #   make data     regenerate the synthetic example data (byte-identical)
 #   make lint     ruff check and format check, notebooks included
 #   make bench    benchmarks -> benchmarks/RESULTS.md
@@ -13,6 +13,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab settings for class: no news prompt, no update check (jupyter-settings/overrides.json)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 DATA   ?=
 OUT    ?= reports
 # deterministic outputs: hash order, headless matplotlib, no stray user config
@@ -22,13 +24,17 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: setup report test unit nbval lint format lab data bench lock clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+$(LAB_SETTINGS): jupyter-settings/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp jupyter-settings/overrides.json $@
 
 report: $(STAMP)
 ifeq ($(strip $(DATA)),)
@@ -51,7 +57,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/
 
 data: $(STAMP)
