@@ -24,17 +24,47 @@ __all__ = ["COLUMNS", "SUMMARIES", "SOURCE_KINDS", "read_evidence"]
 
 #: the agreed columns, in their agreed order
 COLUMNS: tuple[str, ...] = (
-    "study_id", "study", "year", "doi", "pmid", "event", "time_point", "variable", "unit",
-    "cramp_group", "comparison_group", "n_cramp", "n_control", "summary", "cramp_center",
-    "cramp_spread", "control_center", "control_spread", "reported_p", "reported_test",
-    "source_kind", "secondary_source", "missing_reason", "notes",
-)  # fmt: skip
+    "study_id",
+    "study",
+    "year",
+    "doi",
+    "pmid",
+    "event",
+    "time_point",
+    "variable",
+    "unit",
+    "cramp_group",
+    "comparison_group",
+    "n_cramp",
+    "n_control",
+    "summary",
+    "cramp_center",
+    "cramp_spread",
+    "control_center",
+    "control_spread",
+    "reported_p",
+    "reported_test",
+    "source_kind",
+    "secondary_source",
+    "missing_reason",
+    "notes",
+)
 SUMMARIES = ("mean_sd", "median_iqr", "mean_se", "mean_only")
 SOURCE_KINDS = ("full_text", "abstract", "secondary")
-_REQUIRED = ("study_id", "study", "year", "time_point", "variable", "unit", "summary",
-             "source_kind")  # fmt: skip
+_REQUIRED = (
+    "study_id",
+    "study",
+    "year",
+    "time_point",
+    "variable",
+    "unit",
+    "summary",
+    "source_kind",
+)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_RANGE = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[-–]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*$")
+_RANGE = re.compile(
+    r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[-–]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*$"
+)
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -53,24 +83,55 @@ def _check_row(i: int, rec: dict[str, str]) -> list:
     if rec["year"].strip() and not rec["year"].strip().isdigit():
         out.append(_problem(i, "year", rec["year"], "integer", "`year` must be a whole number"))
     if rec["variable"].strip() and not _SNAKE.match(rec["variable"].strip()):
-        out.append(_problem(i, "variable", rec["variable"], "snake-case",
-                            "`variable` must be lower snake case, e.g. sodium or pv_change"))  # fmt: skip
+        out.append(
+            _problem(
+                i,
+                "variable",
+                rec["variable"],
+                "snake-case",
+                "`variable` must be lower snake case, e.g. sodium or pv_change",
+            )
+        )
     summary = rec["summary"].strip()
     if summary and summary not in SUMMARIES:
-        out.append(_problem(i, "summary", summary, "allowed-value",
-                            f"`summary` must be one of {', '.join(SUMMARIES)}"))  # fmt: skip
+        out.append(
+            _problem(
+                i,
+                "summary",
+                summary,
+                "allowed-value",
+                f"`summary` must be one of {', '.join(SUMMARIES)}",
+            )
+        )
     kind = rec["source_kind"].strip()
     if kind and kind not in SOURCE_KINDS:
-        out.append(_problem(i, "source_kind", kind, "allowed-value",
-                            f"`source_kind` must be one of {', '.join(SOURCE_KINDS)}"))  # fmt: skip
+        out.append(
+            _problem(
+                i,
+                "source_kind",
+                kind,
+                "allowed-value",
+                f"`source_kind` must be one of {', '.join(SOURCE_KINDS)}",
+            )
+        )
     if kind == "secondary" and not rec["secondary_source"].strip():
-        out.append(_problem(i, "secondary_source", "", "required",
-                            "a secondary row must name its `secondary_source`"))  # fmt: skip
+        out.append(
+            _problem(
+                i,
+                "secondary_source",
+                "",
+                "required",
+                "a secondary row must name its `secondary_source`",
+            )
+        )
     for col in ("n_cramp", "n_control"):
         text = rec[col].strip()
         if text and not (text.isdigit() and int(text) > 0):
-            out.append(_problem(i, col, text, "positive-integer",
-                                f"`{col}` must be a whole number above 0"))  # fmt: skip
+            out.append(
+                _problem(
+                    i, col, text, "positive-integer", f"`{col}` must be a whole number above 0"
+                )
+            )
     numbers = ("cramp_center", "cramp_spread", "control_center", "control_spread")
     for col in numbers:
         text = rec[col].strip()
@@ -78,18 +139,38 @@ def _check_row(i: int, rec: dict[str, str]) -> list:
             continue
         if col.endswith("_spread") and summary == "median_iqr":
             if not _RANGE.match(text):
-                out.append(_problem(i, col, text, "iqr-range",
-                                    f"`{col}` of a median_iqr row must be 'q1-q3', e.g. 3.1-4.0"))  # fmt: skip
+                out.append(
+                    _problem(
+                        i,
+                        col,
+                        text,
+                        "iqr-range",
+                        f"`{col}` of a median_iqr row must be 'q1-q3', e.g. 3.1-4.0",
+                    )
+                )
         elif not _NUMBER.match(text):
-            out.append(_problem(i, col, text, "number",
-                                f"`{col}` must be a number as printed, e.g. 139.8 (no thousands "
-                                "separator)"))  # fmt: skip
+            out.append(
+                _problem(
+                    i,
+                    col,
+                    text,
+                    "number",
+                    f"`{col}` must be a number as printed, e.g. 139.8 (no thousands separator)",
+                )
+            )
         elif col.endswith("_spread") and float(text) < 0:
             out.append(_problem(i, col, text, "non-negative", f"`{col}` must not be negative"))
     empty = [c for c in (*numbers, "n_cramp", "n_control") if not rec[c].strip()]
     if empty and not rec["missing_reason"].strip():
-        out.append(_problem(i, "missing_reason", "", "required",
-                            f"{', '.join(empty)} empty: `missing_reason` must say why"))  # fmt: skip
+        out.append(
+            _problem(
+                i,
+                "missing_reason",
+                "",
+                "required",
+                f"{', '.join(empty)} empty: `missing_reason` must say why",
+            )
+        )
     return out
 
 
@@ -138,8 +219,10 @@ def read_evidence(path: str | Path) -> pd.DataFrame:
         )
     header = [h.strip() for h in rows[0]]
     missing = [c for c in COLUMNS if c not in header]
-    problems = [_problem(None, c, None, "column-missing", f"required column `{c}` is missing")
-                for c in missing]  # fmt: skip
+    problems = [
+        _problem(None, c, None, "column-missing", f"required column `{c}` is missing")
+        for c in missing
+    ]
     if missing:
         raise DataValidationError(problems, str(path))
     records = []
@@ -147,8 +230,15 @@ def read_evidence(path: str | Path) -> pd.DataFrame:
         if not any(cell.strip() for cell in raw):
             continue
         if len(raw) != len(header):
-            problems.append(_problem(number, None, None, "ragged-row",
-                                     f"{len(raw)} cells where the header has {len(header)}"))  # fmt: skip
+            problems.append(
+                _problem(
+                    number,
+                    None,
+                    None,
+                    "ragged-row",
+                    f"{len(raw)} cells where the header has {len(header)}",
+                )
+            )
             continue
         rec = {c: raw[header.index(c)] for c in COLUMNS}
         problems += _check_row(number, rec)

@@ -35,10 +35,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pathlib import Path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,7 +83,8 @@ def _check_options(method: str, test: str, confidence_level: float) -> None:
         raise ValueError(f"`test` must be one of {', '.join(TESTS)}; got {test!r}")
     if not (isinstance(confidence_level, float | int) and 0 < confidence_level < 1):
         raise ValueError(
-            f"`confidence_level` must be a number strictly between 0 and 1; got {confidence_level!r}"
+            "`confidence_level` must be a number strictly between 0 and 1; "
+            f"got {confidence_level!r}"
         )
 
 
@@ -137,20 +138,37 @@ def _tau2_reml(y: np.ndarray, v: np.ndarray, start: float) -> float:
 
 
 def _tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
-    """Paule-Mandel tau²: statsmodels' iteration, tight tolerance; bracketed root if it stalls."""
+    """Paule-Mandel tau²: statsmodels' iteration, checked; a bracketed root when it fails.
+
+    statsmodels' update (DerSimonian and Kacker 2007) can overshoot, after
+    which it returns 0 although Q(0) > k - 1 (seen on leave-one-out subsets of
+    dat.bcg); its answer is kept only when it solves Q(tau²) = k - 1.
+    """
     from scipy.optimize import brentq
     from statsmodels.stats.meta_analysis import combine_effects
 
     k = y.size
-    res = combine_effects(y, v, method_re="pm", atol=1e-12 * (k - 1), maxiter=1000)
-    tau2 = max(0.0, float(res.tau2))
-    if tau2 == 0.0 or abs(_q_generalised(tau2, y, v) - (k - 1)) <= 1e-10 * (k - 1):
+    if _q_generalised(0.0, y, v) <= k - 1:
+        return 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res = combine_effects(y, v, method_re="pm", atol=1e-12 * (k - 1), maxiter=1000)
+    tau2 = float(res.tau2)
+    # statsmodels' step can overshoot and then stops at 0: keep its answer only if it solves
+    if tau2 > 0 and abs(_q_generalised(tau2, y, v) - (k - 1)) <= 1e-10 * (k - 1):
         return tau2
     hi = max(tau2, float(np.var(y)) + float(v.max()), _EPS)
     while _q_generalised(hi, y, v) > k - 1:
         hi *= 10.0
-    return float(brentq(lambda t: _q_generalised(t, y, v) - (k - 1), 0.0, hi,
-                        xtol=1e-300, rtol=4 * _EPS, maxiter=1000))  # fmt: skip
+    return float(
+        brentq(
+            lambda t: _q_generalised(t, y, v) - (k - 1),
+            0.0,
+            hi,
+            xtol=1e-300,
+            rtol=4 * _EPS,
+            maxiter=1000,
+        )
+    )
 
 
 def tau2_estimate(yi: Sequence[float], vi: Sequence[float], *, method: str = "REML") -> float:
@@ -183,7 +201,8 @@ def tau2_estimate(yi: Sequence[float], vi: Sequence[float], *, method: str = "RE
         return _tau2_pm(y, v)
     from statsmodels.stats.meta_analysis import combine_effects
 
-    dl = max(0.0, float(combine_effects(y, v, method_re="dl").tau2))
+    with np.errstate(invalid="ignore"):  # statsmodels takes sqrt of its untruncated DL
+        dl = max(0.0, float(combine_effects(y, v, method_re="dl").tau2))
     return dl if method == "DL" else _tau2_reml(y, v, dl)
 
 
@@ -234,8 +253,16 @@ def q_profile_tau2(
         hi *= 10.0
 
     def root(target: float) -> float:
-        return float(brentq(lambda t: _q_generalised(t, y, v) - target, 0.0, hi,
-                            xtol=1e-300, rtol=4 * _EPS, maxiter=1000))  # fmt: skip
+        return float(
+            brentq(
+                lambda t: _q_generalised(t, y, v) - target,
+                0.0,
+                hi,
+                xtol=1e-300,
+                rtol=4 * _EPS,
+                maxiter=1000,
+            )
+        )
 
     upper = root(crit_lower)
     lower = 0.0 if q0 < crit_upper else root(crit_upper)
@@ -334,8 +361,13 @@ def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float) -> dict[str, float
     mu = np.sum(w * y) / w.sum()
     q = max(0.0, float(np.sum(w * (y - mu) ** 2)))
     vt = (k - 1) / (w.sum() - (w**2).sum() / w.sum())
-    return {"q": q, "q_df": float(k - 1), "q_p_value": float(chi2.sf(q, k - 1)),
-            "i2": 100.0 * tau2 / (vt + tau2), "h2": tau2 / vt + 1.0}  # fmt: skip
+    return {
+        "q": q,
+        "q_df": float(k - 1),
+        "q_p_value": float(chi2.sf(q, k - 1)),
+        "i2": 100.0 * tau2 / (vt + tau2),
+        "h2": tau2 / vt + 1.0,
+    }
 
 
 def random_effects(
@@ -406,33 +438,70 @@ def random_effects(
         se_h = math.sqrt(s2w * var)
         t_crit = float(t_dist.isf(alpha / 2, k - 1))
         p_h = float(2 * t_dist.sf(abs(mu / se_h), k - 1)) if se_h > 0 else nan
-        hksj = {"se": se_h, "lo": mu - t_crit * se_h, "hi": mu + t_crit * se_h, "p": p_h,
-                "crit": t_crit}  # fmt: skip
+        hksj = {
+            "se": se_h,
+            "lo": mu - t_crit * se_h,
+            "hi": mu + t_crit * se_h,
+            "p": p_h,
+            "crit": t_crit,
+        }
     if test == "knha":
         se, crit, df, p = hksj["se"], hksj["crit"], float(k - 1), hksj["p"]
     else:
         se, crit, df, p = wald_se, z_crit, nan, wald_p
-    tau2_ci = (nan, nan) if k == 1 else q_profile_tau2(y, v, tau2=tau2,
-                                                       confidence_level=confidence_level)  # fmt: skip
+    tau2_ci = (
+        (nan, nan) if k == 1 else q_profile_tau2(y, v, tau2=tau2, confidence_level=confidence_level)
+    )
     pi_half = crit * math.sqrt(se**2 + tau2)
     return RandomEffectsResult(
-        k=k, method=method, test=test, confidence_level=float(confidence_level),
-        estimate=mu, se=se, statistic=mu / se if se > 0 else nan, df=df, p_value=p,
-        ci_low=mu - crit * se, ci_high=mu + crit * se,
-        wald_se=wald_se, wald_ci_low=mu - z_crit * wald_se, wald_ci_high=mu + z_crit * wald_se,
-        wald_p_value=wald_p, hksj_se=hksj["se"], hksj_ci_low=hksj["lo"],
-        hksj_ci_high=hksj["hi"], hksj_p_value=hksj["p"],
-        pi_low=mu - pi_half, pi_high=mu + pi_half,
-        tau2=tau2, tau2_ci_low=tau2_ci[0], tau2_ci_high=tau2_ci[1], tau=math.sqrt(tau2),
-        **_heterogeneity(y, v, tau2), note=note,
-    )  # fmt: skip
+        k=k,
+        method=method,
+        test=test,
+        confidence_level=float(confidence_level),
+        estimate=mu,
+        se=se,
+        statistic=mu / se if se > 0 else nan,
+        df=df,
+        p_value=p,
+        ci_low=mu - crit * se,
+        ci_high=mu + crit * se,
+        wald_se=wald_se,
+        wald_ci_low=mu - z_crit * wald_se,
+        wald_ci_high=mu + z_crit * wald_se,
+        wald_p_value=wald_p,
+        hksj_se=hksj["se"],
+        hksj_ci_low=hksj["lo"],
+        hksj_ci_high=hksj["hi"],
+        hksj_p_value=hksj["p"],
+        pi_low=mu - pi_half,
+        pi_high=mu + pi_half,
+        tau2=tau2,
+        tau2_ci_low=tau2_ci[0],
+        tau2_ci_high=tau2_ci[1],
+        tau=math.sqrt(tau2),
+        **_heterogeneity(y, v, tau2),
+        note=note,
+    )
 
 
 # --------------------------------------------------------------------------- sensitivity
 
 
-_SENSITIVITY_COLUMNS = ["estimate", "se", "statistic", "p_value", "ci_low", "ci_high",
-                        "pi_low", "pi_high", "q", "q_p_value", "tau2", "i2", "h2"]  # fmt: skip
+_SENSITIVITY_COLUMNS = [
+    "estimate",
+    "se",
+    "statistic",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "pi_low",
+    "pi_high",
+    "q",
+    "q_p_value",
+    "tau2",
+    "i2",
+    "h2",
+]
 
 
 def leave_one_out(
@@ -472,10 +541,17 @@ def leave_one_out(
     rows = []
     for i, label in enumerate(labels):
         keep = np.arange(y.size) != i
-        fit = random_effects(y[keep], v[keep], method=method, test=test,
-                             confidence_level=confidence_level)  # fmt: skip
-        rows.append({"omitted": str(label), "k": fit.k, "test": fit.test,
-                     **{c: getattr(fit, c) for c in _SENSITIVITY_COLUMNS}})  # fmt: skip
+        fit = random_effects(
+            y[keep], v[keep], method=method, test=test, confidence_level=confidence_level
+        )
+        rows.append(
+            {
+                "omitted": str(label),
+                "k": fit.k,
+                "test": fit.test,
+                **{c: getattr(fit, c) for c in _SENSITIVITY_COLUMNS},
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -517,10 +593,17 @@ def cumulative(
     rows = []
     for j in range(1, y.size + 1):
         take = idx[:j]
-        fit = random_effects(y[take], v[take], method=method, test=test,
-                             confidence_level=confidence_level)  # fmt: skip
-        rows.append({"added": str(labels[idx[j - 1]]), "k": fit.k, "test": fit.test,
-                     **{c: getattr(fit, c) for c in _SENSITIVITY_COLUMNS}})  # fmt: skip
+        fit = random_effects(
+            y[take], v[take], method=method, test=test, confidence_level=confidence_level
+        )
+        rows.append(
+            {
+                "added": str(labels[idx[j - 1]]),
+                "k": fit.k,
+                "test": fit.test,
+                **{c: getattr(fit, c) for c in _SENSITIVITY_COLUMNS},
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -566,10 +649,18 @@ def small_study_test(yi: Sequence[float], vi: Sequence[float]) -> SmallStudyTest
     k = y.size
     nan = float("nan")
     if k < MIN_STUDIES_FUNNEL:
-        return SmallStudyTest(k, False, nan, nan, nan, nan, nan,
-                              f"not run: {k} stud{'y' if k == 1 else 'ies'}, fewer than "
-                              f"{MIN_STUDIES_FUNNEL}; a funnel-asymmetry test has too little "
-                              "power with so few (Sterne et al. 2011, BMJ 343:d4002)")  # fmt: skip
+        return SmallStudyTest(
+            k,
+            False,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            f"not run: {k} stud{'y' if k == 1 else 'ies'}, fewer than "
+            f"{MIN_STUDIES_FUNNEL}; a funnel-asymmetry test has too little "
+            "power with so few (Sterne et al. 2011, BMJ 343:d4002)",
+        )
     sei = np.sqrt(v)
     x = np.column_stack([np.ones(k), sei])
     sw = 1.0 / sei  # sqrt of the weights 1/v
@@ -579,14 +670,19 @@ def small_study_test(yi: Sequence[float], vi: Sequence[float]) -> SmallStudyTest
     cov = sigma2 * np.linalg.inv((x * sw[:, None]).T @ (x * sw[:, None]))
     se = math.sqrt(cov[1, 1])
     stat = float(beta[1]) / se
-    return SmallStudyTest(k, True, float(beta[1]), se, stat, float(k - 2),
-                          float(2 * t_dist.sf(abs(stat), k - 2)),
-                          "Egger's regression test (weighted regression of the effect on its "
-                          "standard error)")  # fmt: skip
+    return SmallStudyTest(
+        k,
+        True,
+        float(beta[1]),
+        se,
+        stat,
+        float(k - 2),
+        float(2 * t_dist.sf(abs(stat), k - 2)),
+        "Egger's regression test (weighted regression of the effect on its standard error)",
+    )
 
 
 # --------------------------------------------------------------------------- tables
-
 
 
 #: units that mean the same number for a variable (1 mEq/L = 1 mmol/L for a monovalent ion)
@@ -611,8 +707,11 @@ def default_evidence_path() -> Path:
     from analysis import paths
 
     bundled = paths.DATA_DIR / "evidence_table.csv"
-    return bundled if bundled.is_file() else paths.PROJECT_ROOT / "tests" / "data" / (
-        "evidence_fixture.csv")  # fmt: skip
+    return (
+        bundled
+        if bundled.is_file()
+        else paths.PROJECT_ROOT / "tests" / "data" / ("evidence_fixture.csv")
+    )
 
 
 def is_fixture(path: str | Path) -> bool:
@@ -720,9 +819,21 @@ def _unit_key(variable: str, unit: str) -> str:
     return _SAME_UNITS.get(variable, {}).get(u, u)
 
 
-_DESCRIPTIVE = ["study_id", "study", "year", "variable", "time_point", "unit", "event",
-                "cramp_group", "comparison_group", "source_kind", "summary", "n_cramp",
-                "n_control"]  # fmt: skip
+_DESCRIPTIVE = [
+    "study_id",
+    "study",
+    "year",
+    "variable",
+    "time_point",
+    "unit",
+    "event",
+    "cramp_group",
+    "comparison_group",
+    "source_kind",
+    "summary",
+    "n_cramp",
+    "n_control",
+]
 
 
 def effect_sizes(table: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.DataFrame:
@@ -864,12 +975,16 @@ def synthesise(
         fit = random_effects(y, v, **opts)
         egger = small_study_test(y, v)
         units = sorted(set(grp["unit"]))
-        head = {"variable": variable, "time_point": time_point,
-                "measure": grp["measure"].iloc[0],
-                "unit": " = ".join(units) if grp["measure"].iloc[0] == "MD" else "SD units",
-                "studies": "; ".join(labels)}  # fmt: skip
-        pooled.append({**head, **fit.row(), "funnel_test": egger.note,
-                       "funnel_p_value": egger.p_value})  # fmt: skip
+        head = {
+            "variable": variable,
+            "time_point": time_point,
+            "measure": grp["measure"].iloc[0],
+            "unit": " = ".join(units) if grp["measure"].iloc[0] == "MD" else "SD units",
+            "studies": "; ".join(labels),
+        }
+        pooled.append(
+            {**head, **fit.row(), "funnel_test": egger.note, "funnel_p_value": egger.p_value}
+        )
         key = {"variable": variable, "time_point": time_point}
         if fit.k >= 2:
             loo.append(leave_one_out(y, v, labels, **opts).assign(**key))
@@ -882,5 +997,6 @@ def synthesise(
         return df[["variable", "time_point", *[c for c in df if c not in key]]]
 
     key = ("variable", "time_point")
-    return EvidenceSynthesis(effects, pd.DataFrame(pooled), stack(loo), stack(cum),
-                             method, test, float(confidence_level))  # fmt: skip
+    return EvidenceSynthesis(
+        effects, pd.DataFrame(pooled), stack(loo), stack(cum), method, test, float(confidence_level)
+    )
