@@ -63,6 +63,7 @@ __all__ = [
     "tau2_estimate",
     "default_evidence_path",
     "is_fixture",
+    "judge_equivalence",
     "wan_mean_sd",
 ]
 
@@ -1000,3 +1001,81 @@ def synthesise(
     return EvidenceSynthesis(
         effects, pd.DataFrame(pooled), stack(loo), stack(cum), method, test, float(confidence_level)
     )
+
+
+def judge_equivalence(
+    res: EvidenceSynthesis,
+    *,
+    margins: dict[str, float] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Judge each pooled mean difference against an equivalence margin.
+
+    The verdict uses the (1 - 2 alpha) confidence interval of the pooled mean
+    (90 % for alpha = 0.05, by the synthesis' method and test), as two one-sided
+    tests at level alpha do: *equivalent* when it lies inside (-margin,
+    margin), *different by more than the margin* when it lies wholly outside,
+    *inconclusive* otherwise. The prediction interval is reported beside it:
+    a pooled mean can be equivalent while single settings are not.
+
+    Parameters
+    ----------
+    res : EvidenceSynthesis
+    margins : dict, optional
+        Margin per variable, in the variable's unit; default
+        :func:`analysis.schema.default_margin` (variables without one are
+        listed with verdict "no margin stated").
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pooled mean difference (SMD rows are skipped: margins are in
+        units): ``variable, time_point, unit, k, margin, estimate,
+        equivalence_ci_low, equivalence_ci_high, pi_low, pi_high, verdict``;
+        the prediction interval is NaN for a single study (no tau² to estimate).
+    """
+    import pandas as pd
+
+    from analysis import schema
+
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"`alpha` must be between 0 and 0.5; got {alpha!r}")
+    effects = res.effects[res.effects["excluded_reason"] == ""]
+    rows = []
+    for rec in res.pooled[res.pooled["measure"] == "MD"].itertuples():
+        margin = (margins or {}).get(rec.variable, schema.default_margin(rec.variable))
+        grp = effects[
+            (effects["variable"] == rec.variable) & (effects["time_point"] == rec.time_point)
+        ]
+        fit = random_effects(
+            grp["yi"].to_numpy(),
+            grp["vi"].to_numpy(),
+            method=res.method,
+            test=res.test,
+            confidence_level=1 - 2 * alpha,
+        )
+        if margin is None:
+            verdict = "no margin stated"
+        elif -margin < fit.ci_low and fit.ci_high < margin:
+            verdict = "equivalent"
+        elif fit.ci_low >= margin or fit.ci_high <= -margin:
+            verdict = "different by more than the margin"
+        else:
+            verdict = "inconclusive"
+        rows.append(
+            {
+                "variable": rec.variable,
+                "time_point": rec.time_point,
+                "unit": rec.unit,
+                "k": rec.k,
+                "margin": float("nan") if margin is None else float(margin),
+                "estimate": fit.estimate,
+                "equivalence_ci_low": fit.ci_low,
+                "equivalence_ci_high": fit.ci_high,
+                "pi_low": rec.pi_low if rec.k > 1 else float("nan"),
+                "pi_high": rec.pi_high if rec.k > 1 else float("nan"),
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
