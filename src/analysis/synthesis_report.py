@@ -133,6 +133,10 @@ def _p(x: float) -> str:
     return "< 0.0001" if x < 1e-4 else f"{x:.2g}"
 
 
+def _margin_text(margin: float, unit: str) -> str:
+    return "none stated" if margin != margin else f"{margin:g} {html.escape(unit)}"
+
+
 def _pooled_table(res: EvidenceSynthesis) -> str:
     e = html.escape
     head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>estimate</th>"
@@ -171,8 +175,9 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
     eq = judge_equivalence(res)
     if not eq.empty:
         rows = "".join(
-            f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>{_fmt(r.margin)} "
-            f"{e(r.unit)}</td><td>[{_fmt(r.equivalence_ci_low)}, {_fmt(r.equivalence_ci_high)}]"
+            f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>"
+            f"{_margin_text(r.margin, r.unit)}</td>"
+            f"<td>[{_fmt(r.equivalence_ci_low)}, {_fmt(r.equivalence_ci_high)}]"
             f"</td><td>{e(r.verdict)}</td></tr>"
             for r in eq.itertuples()
         )
