@@ -288,6 +288,7 @@ def _add_synthesise_parser(sub: argparse._SubParsersAction) -> None:
         "Exit status 2 (every problem listed, nothing written) for a bad table.",
         epilog="examples:\n  cramp-reanalysis synthesise --out evidence\n"
         "  cramp-reanalysis synthesise my_table.csv --out evidence --method DL --force\n"
+        "  cramp-reanalysis report runners.csv --out rep   # individual runners instead\n"
         'See README.md, "What the published evidence says".',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
