@@ -93,7 +93,7 @@ def source_markdown(session: EvidenceSession) -> str:
         else "the curated evidence table (see the data card, `data/README.md`)"
     )
     return (
-        f"This notebook reads {what}: `{md_escape(session.path.name)}`, "
+        f"This notebook reads {what}: {md_escape(session.path.name)}, "
         f"{len(session.table)} rows from {n_studies} studies."
     )
 
