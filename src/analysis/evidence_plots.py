@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.plots import COLOURS
+from analysis.plots import COLOURS, save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -252,6 +252,7 @@ def forest_plot(
     ax.set_xlabel(_x_label(pooled, res, variable), fontsize=13)
     ax.set_title(_title(variable, time_point, "studies by year"), fontsize=14, loc="left")
     _legend_below(ax, 2)
+    save_figure(ax.figure, f"evidence-forest-{variable}-{time_point}")  # if use_style(folder)
     return ax
 
 
@@ -361,4 +362,5 @@ def leave_one_out_plot(
     ax.set_xlabel(_x_label(pooled, res, variable), fontsize=13)
     ax.set_title(_title(variable, time_point, "leaving one study out"), fontsize=14, loc="left")
     _legend_below(ax, 2)
+    save_figure(ax.figure, f"evidence-leave-one-out-{variable}-{time_point}")
     return ax

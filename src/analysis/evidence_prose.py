@@ -9,7 +9,7 @@ Examples
 --------
 >>> from analysis import evidence_prose
 >>> session = evidence_prose.open_evidence()
->>> "sodium" in evidence_prose.pooled_markdown(session.result, "sodium", "post")
+>>> "prediction interval" in evidence_prose.pooled_markdown(session.result, "sodium", "post")
 True
 """
 
