@@ -755,8 +755,11 @@ def _iqr(value: object) -> tuple[float, float]:
 def wan_mean_sd(median: float, q1: float, q3: float, n: int) -> tuple[float, float]:
     """Mean and SD from median, quartiles and n (Wan et al. 2014, scenario C3).
 
-    mean = (q1 + median + q3) / 3;
-    SD = (q3 - q1) / (2 Phi^-1((0.75 n - 0.125) / (n + 0.25))).
+    mean = (q1 + median + q3) / 3 (their eq. 14);
+    SD = (q3 - q1) / eta(n) with eta(n) = 2 Phi^-1((0.75 n - 0.125) / (n + 0.25)), the
+    closed-form approximation of their eqs. 15-16. Wan et al. tabulate exact eta(n)
+    for n <= 50 (their Table 2, used there by R's ``meta``); the approximation is used
+    here at every n, so for small groups the SD can differ slightly from the table's.
 
     References
     ----------
