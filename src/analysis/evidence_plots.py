@@ -197,42 +197,10 @@ def forest_plot(
         for t, nn, ok in zip(rows["text"], rows["n"], finite, strict=True)
     ]
     if extra == 2:
-        y_d, y_p = ys[n], ys[n + 1]
-        est, lo, hi = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
-        ax.fill(
-            [lo, est, hi, est],
-            [y_d, y_d + 0.3, y_d, y_d - 0.3],
-            color=_POOLED_COLOUR,
-            label=f"pooled mean, {level}% CI ({_test_name(pooled)})",
-        )
-        ax.hlines(
-            y_p,
-            pooled["pi_low"],
-            pooled["pi_high"],
-            color=_PI_COLOUR,
-            lw=6,
-            label=f"{level}% prediction interval (a new study's true effect)",
-        )
-        labels += [f"Random effects ({pooled['method']}), k = {pooled['k']}", "Prediction interval"]
-        right += [
-            f"{est:.3g} [{lo:.3g}, {hi:.3g}]\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.3g}",
-            f"[{pooled['pi_low']:.3g}, {pooled['pi_high']:.3g}]",
-        ]
-        ax.axhline((ys[n - 1] + y_d) / 2, color=COLOURS["neutral"], lw=1)
+        _draw_pooled(ax, pooled, ys[n], ys[n + 1], level, labels, right)
+        ax.axhline((ys[n - 1] + ys[n]) / 2, color=COLOURS["neutral"], lw=1)
     else:
-        k = 0 if pooled is None else int(pooled["k"])
-        labels.append("Random effects")
-        right.append("")
-        ax.annotate(
-            f"not pooled: {k} stud{'y' if k == 1 else 'ies'} with an estimate "
-            "(pooling needs at least 2)",
-            xy=(0.02, ys[n]),
-            xycoords=("axes fraction", "data"),
-            va="center",
-            fontsize=_MIN_PT,
-            style="italic",
-            color="#444444",
-        )
+        _note_not_pooled(ax, pooled, ys[n], labels, right)
     ax.axvline(0, color=COLOURS["neutral"], ls="--", lw=1.5)
     if margin is not None:
         ax.axvspan(
@@ -254,6 +222,51 @@ def forest_plot(
     _legend_below(ax, 2)
     save_figure(ax.figure, f"evidence-forest-{variable}-{time_point}")  # if use_style(folder)
     return ax
+
+
+def _draw_pooled(
+    ax: Axes, pooled: pd.Series, y_d: float, y_p: float, level: int, labels: list, right: list
+) -> None:
+    """The pooled diamond (its CI) and, beneath it, the prediction interval."""
+    est, lo, hi = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+    ax.fill(
+        [lo, est, hi, est],
+        [y_d, y_d + 0.3, y_d, y_d - 0.3],
+        color=_POOLED_COLOUR,
+        label=f"pooled mean, {level}% CI ({_test_name(pooled)})",
+    )
+    ax.hlines(
+        y_p,
+        pooled["pi_low"],
+        pooled["pi_high"],
+        color=_PI_COLOUR,
+        lw=6,
+        label=f"{level}% prediction interval (a new study's true effect)",
+    )
+    labels += [f"Random effects ({pooled['method']}), k = {pooled['k']}", "Prediction interval"]
+    right += [
+        f"{est:.3g} [{lo:.3g}, {hi:.3g}]\nI² = {pooled['i2']:.0f}%, τ² = {pooled['tau2']:.3g}",
+        f"[{pooled['pi_low']:.3g}, {pooled['pi_high']:.3g}]",
+    ]
+
+
+def _note_not_pooled(
+    ax: Axes, pooled: pd.Series | None, y: float, labels: list, right: list
+) -> None:
+    """A text row saying why nothing is pooled (fewer than two estimates)."""
+    k = 0 if pooled is None else int(pooled["k"])
+    labels.append("Random effects")
+    right.append("")
+    ax.annotate(
+        f"not pooled: {k} stud{'y' if k == 1 else 'ies'} with an estimate "
+        "(pooling needs at least 2)",
+        xy=(0.02, y),
+        xycoords=("axes fraction", "data"),
+        va="center",
+        fontsize=_MIN_PT,
+        style="italic",
+        color="#444444",
+    )
 
 
 def _test_name(pooled: pd.Series) -> str:

@@ -371,6 +371,22 @@ def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float) -> dict[str, float
     }
 
 
+def _hksj(y: np.ndarray, w: np.ndarray, mu: float, var: float, alpha: float) -> dict[str, float]:
+    """Hartung-Knapp-Sidik-Jonkman SE, interval, p and t quantile (NaN when k = 1)."""
+    from scipy.stats import t as t_dist
+
+    nan = float("nan")
+    k = y.size
+    if k == 1:
+        return {"se": nan, "lo": nan, "hi": nan, "p": nan, "crit": nan}
+    rss = float(np.sum(w * (y - mu) ** 2))
+    s2w = 0.0 if rss <= _EPS else rss / (k - 1)  # metafor: 0 below machine epsilon
+    se = math.sqrt(s2w * var)
+    crit = float(t_dist.isf(alpha / 2, k - 1))
+    p = float(2 * t_dist.sf(abs(mu / se), k - 1)) if se > 0 else nan
+    return {"se": se, "lo": mu - crit * se, "hi": mu + crit * se, "p": p, "crit": crit}
+
+
 def random_effects(
     yi: Sequence[float],
     vi: Sequence[float],
@@ -415,14 +431,13 @@ def random_effects(
     method. BMC Med Res Methodol 14:25.
     """
     from scipy.stats import norm
-    from scipy.stats import t as t_dist
 
     _check_options(method, test, confidence_level)
     y, v = _arrays(yi, vi)
     k = y.size
-    note = ""
-    if k == 1 and test != "z":
-        test, note = "z", "one study: tau² = 0 and the z test (nothing is pooled)"
+    note = "one study: tau² = 0 and the z test (nothing is pooled)" if k == 1 else ""
+    if k == 1:
+        test = "z"  # as metafor
     tau2 = tau2_estimate(y, v, method=method)
     w = 1.0 / (v + tau2)
     mu = float(np.sum(w * y) / w.sum())
@@ -432,20 +447,7 @@ def random_effects(
     wald_se = math.sqrt(var)
     wald_p = float(2 * norm.sf(abs(mu / wald_se)))
     nan = float("nan")
-    hksj = {"se": nan, "lo": nan, "hi": nan, "p": nan, "crit": nan}
-    if k > 1:
-        rss = float(np.sum(w * (y - mu) ** 2))
-        s2w = 0.0 if rss <= _EPS else rss / (k - 1)
-        se_h = math.sqrt(s2w * var)
-        t_crit = float(t_dist.isf(alpha / 2, k - 1))
-        p_h = float(2 * t_dist.sf(abs(mu / se_h), k - 1)) if se_h > 0 else nan
-        hksj = {
-            "se": se_h,
-            "lo": mu - t_crit * se_h,
-            "hi": mu + t_crit * se_h,
-            "p": p_h,
-            "crit": t_crit,
-        }
+    hksj = _hksj(y, w, mu, var, alpha)
     if test == "knha":
         se, crit, df, p = hksj["se"], hksj["crit"], float(k - 1), hksj["p"]
     else:
