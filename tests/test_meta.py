@@ -333,3 +333,17 @@ def test_reader_missing_columns_and_file(tmp_path):
         meta.load_table(path)
     with pytest.raises(DataValidationError, match="no such file"):
         meta.load_table(tmp_path / "nope.csv")
+
+
+def test_typed_table_gives_the_same_effects():
+    """A loader that parses numbers (NaN and pd.NA for empty cells) gives the same result."""
+    text = meta.load_table(FIXTURE)
+    typed = text.copy()
+    for col in ("year", "n_cramp", "n_control"):
+        typed[col] = pd.array([int(x) if x else None for x in text[col]], dtype="Int64")
+    for col in ("cramp_center", "cramp_spread", "control_center", "control_spread"):
+        typed[col] = [float(x) if x else float("nan") for x in text[col]]
+    typed["missing_reason"] = [x or None for x in text["missing_reason"]]
+    a, b = meta.effect_sizes(text), meta.effect_sizes(typed)
+    pd.testing.assert_series_equal(a["yi"], b["yi"])
+    assert a["excluded_reason"].tolist() == b["excluded_reason"].tolist()

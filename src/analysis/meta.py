@@ -736,9 +736,20 @@ def load_table(path: str | Path) -> pd.DataFrame:
     return read_evidence(path)
 
 
+def _missing(value: object) -> bool:
+    import pandas as pd
+
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _text(value: object) -> str:
+    """A text cell as str; '' when empty or missing (NaN, None, pd.NA)."""
+    return "" if _missing(value) else str(value).strip()
+
+
 def _num(value: object) -> float:
-    """A printed number (text or number) as float; NaN when empty."""
-    if value is None:
+    """A printed number (text or number) as float; NaN when empty or missing."""
+    if _missing(value):
         return float("nan")
     if isinstance(value, int | float | np.integer | np.floating):
         return float(value)
@@ -749,7 +760,7 @@ def _num(value: object) -> float:
 def _iqr(value: object) -> tuple[float, float]:
     import re
 
-    text = "" if value is None else str(value).strip()
+    text = _text(value)
     m = re.match(r"^([+-]?[\d.]+)\s*[-–]\s*([+-]?[\d.]+)$", text)
     return (float(m.group(1)), float(m.group(2))) if m else (float("nan"), float("nan"))
 
@@ -779,10 +790,10 @@ def wan_mean_sd(median: float, q1: float, q3: float, n: int) -> tuple[float, flo
 
 def _group_stats(rec: pd.Series) -> tuple[dict[str, float], str, str]:
     """Means, SDs and n of both groups, the conversion used, and why not (if not)."""
-    summary = str(rec["summary"]).strip()
+    summary = _text(rec["summary"])
     n1, n2 = _num(rec["n_cramp"]), _num(rec["n_control"])
     c1, c2 = _num(rec["cramp_center"]), _num(rec["control_center"])
-    reason = str(rec.get("missing_reason", "") or "").strip()
+    reason = _text(rec.get("missing_reason"))
     if math.isnan(n1) or math.isnan(n2):
         return {}, "", reason or "group sizes not printed"
     if math.isnan(c1) or math.isnan(c2):
