@@ -141,9 +141,12 @@ def _tau2_reml(y: np.ndarray, v: np.ndarray, start: float) -> float:
 def _tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
     """Paule-Mandel tau²: statsmodels' iteration, checked; a bracketed root when it fails.
 
-    statsmodels' update (DerSimonian and Kacker 2007) can overshoot, after
-    which it returns 0 although Q(0) > k - 1 (seen on leave-one-out subsets of
-    dat.bcg); its answer is kept only when it solves Q(tau²) = k - 1.
+    statsmodels' update (DerSimonian and Kacker 2007) stops at |Q - (k - 1)| <
+    1e-5 by default, too loose to match metafor to 1e-6; with a tighter
+    tolerance a step can land a rounding error past the root, where its
+    ``ee < 0`` branch returns 0 although Q(0) > k - 1 (seen on a leave-one-out
+    subset of dat.bcg). Its answer is therefore kept only when it solves
+    Q(tau²) = k - 1; otherwise the root is found by Brent's method.
     """
     from scipy.optimize import brentq
     from statsmodels.stats.meta_analysis import combine_effects
@@ -154,7 +157,7 @@ def _tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
     with np.errstate(invalid="ignore", divide="ignore"):
         res = combine_effects(y, v, method_re="pm", atol=1e-12 * (k - 1), maxiter=1000)
     tau2 = float(res.tau2)
-    # statsmodels' step can overshoot and then stops at 0: keep its answer only if it solves
+    # keep statsmodels' answer only if it solves the estimating equation (see docstring)
     if tau2 > 0 and abs(_q_generalised(tau2, y, v) - (k - 1)) <= 1e-10 * (k - 1):
         return tau2
     hi = max(tau2, float(np.var(y)) + float(v.max()), _EPS)
