@@ -1,6 +1,6 @@
 """Tests of analysis.meta against metafor 3.8-1 (tests/reference/meta.R and .Rout).
 
-R calls (see meta.R): ``rma(yi, vi, method = {"REML","DL","PM"}, test = {"z","knha"},
+R calls (see meta.R): ``rma(yi, vi, method = {"REML","DL","PM"}, test = {"z","knha","adhoc"},
 control = ctrl)``, ``predict``, ``confint``, ``leave1out``, ``cumul(order = year)``,
 ``regtest(model = "lm")``, and ``escalc("MD"/"SMD")``. Tolerance: 1e-6 relative
 (chosen: R's answers were computed with tightened convergence, so the methods must
@@ -283,7 +283,7 @@ def test_hksj_coverage_by_simulation():
     ("kwargs", "match"),
     [
         ({"method": "ML"}, "`method` must be one of REML, DL, PM; got 'ML'"),
-        ({"test": "t"}, "`test` must be one of knha, z; got 't'"),
+        ({"test": "t"}, "`test` must be one of knha, z, adhoc; got 't'"),
         ({"confidence_level": 95}, "`confidence_level` must be a number strictly between"),
     ],
 )

@@ -270,7 +270,8 @@ def _note_not_pooled(
 
 
 def _test_name(pooled: pd.Series) -> str:
-    return "Hartung-Knapp" if pooled["test"] == "knha" else "normal (Wald)"
+    names = {"knha": "Hartung-Knapp", "adhoc": "modified Hartung-Knapp", "z": "normal (Wald)"}
+    return names[pooled["test"]]
 
 
 def _place_missing_text(ax: Axes, rows: pd.DataFrame, ys: np.ndarray) -> None:

@@ -46,6 +46,9 @@ _NAMES = {
 }
 
 
+_TEST_SHORT = {"knha": "HKSJ", "adhoc": "modified HKSJ", "z": "Wald"}
+
+
 def md_escape(text: object) -> str:
     """Text from a table made safe for a Markdown cell (HTML escaped, Markdown marks escaped)."""
     return re.sub(r"([\\`*_{}\[\]#|!~])", r"\\\1", html.escape(str(text), quote=False))
@@ -133,7 +136,11 @@ def pooled_markdown(res: EvidenceSynthesis, variable: str, time_point: str) -> s
             f"{_fmt(r['ci_high'])}). Nothing is pooled, and with one study there is no "
             "estimate of between-study variation, so no prediction interval."
         )
-    test = "Hartung-Knapp-Sidik-Jonkman" if r["test"] == "knha" else "normal (Wald)"
+    test = {
+        "knha": "Hartung-Knapp-Sidik-Jonkman",
+        "adhoc": "modified Hartung-Knapp",
+        "z": "normal (Wald)",
+    }[r["test"]]
     return (
         f"**{_cap(what)}.** Pooled over {r['k']} studies "
         f"({md_escape(r['studies'])}), the cramp − control difference is "
@@ -211,7 +218,7 @@ def equivalence_markdown(res: EvidenceSynthesis, *, alpha: float = 0.05) -> str:
         )
     basis = (
         f"Verdicts use the {level}% interval of the pooled mean (two one-sided tests at "
-        f"{alpha:g}, {res.method} with {'HKSJ' if res.test == 'knha' else 'Wald'} "
+        f"{alpha:g}, {res.method} with {_TEST_SHORT[res.test]} "
         "intervals), one family per variable, no multiplicity correction."
     )
     return "\n".join(lines) + "\n\n" + basis

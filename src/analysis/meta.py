@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 METHODS = ("REML", "DL", "PM")
-TESTS = ("knha", "z")
+TESTS = ("knha", "z", "adhoc")
 #: fewest studies for a funnel-asymmetry test (Sterne et al. 2011, BMJ 343:d4002)
 MIN_STUDIES_FUNNEL = 10
 _EPS = np.finfo(float).eps
@@ -286,7 +286,7 @@ class RandomEffectsResult:
         Number of studies.
     method, test : str
         tau² estimator ({'REML', 'DL', 'PM'}) and the test of the mean
-        ({'knha', 'z'}); ``test`` is 'z' when k = 1, as in metafor.
+        ({'knha', 'z', 'adhoc'}); ``test`` is 'z' when k = 1, as in metafor.
     confidence_level : float
     estimate : float
         The pooled mean effect mu.
@@ -374,8 +374,15 @@ def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float) -> dict[str, float
     }
 
 
-def _hksj(y: np.ndarray, w: np.ndarray, mu: float, var: float, alpha: float) -> dict[str, float]:
-    """Hartung-Knapp-Sidik-Jonkman SE, interval, p and t quantile (NaN when k = 1)."""
+def _hksj(
+    y: np.ndarray, w: np.ndarray, mu: float, var: float, alpha: float, *, adhoc: bool = False
+) -> dict[str, float]:
+    """Hartung-Knapp-Sidik-Jonkman SE, interval, p and t quantile (NaN when k = 1).
+
+    ``adhoc``: the scale factor is truncated below at 1 (metafor's ``test = "adhoc"``,
+    the modified Knapp-Hartung method), so the interval is never narrower than Wald's
+    standard error with a t quantile.
+    """
     from scipy.stats import t as t_dist
 
     nan = float("nan")
@@ -384,6 +391,8 @@ def _hksj(y: np.ndarray, w: np.ndarray, mu: float, var: float, alpha: float) -> 
         return {"se": nan, "lo": nan, "hi": nan, "p": nan, "crit": nan}
     rss = float(np.sum(w * (y - mu) ** 2))
     s2w = 0.0 if rss <= _EPS else rss / (k - 1)  # metafor: 0 below machine epsilon
+    if adhoc:
+        s2w = max(1.0, s2w)
     se = math.sqrt(s2w * var)
     crit = float(t_dist.isf(alpha / 2, k - 1))
     p = float(2 * t_dist.sf(abs(mu / se), k - 1)) if se > 0 else nan
@@ -406,10 +415,12 @@ def random_effects(
         Effect sizes and their positive sampling variances.
     method : {'REML', 'DL', 'PM'}, default 'REML'
         Estimator of tau² (see :func:`tau2_estimate`).
-    test : {'knha', 'z'}, default 'knha'
+    test : {'knha', 'z', 'adhoc'}, default 'knha'
         Inference on mu: Hartung-Knapp-Sidik-Jonkman (t with k - 1 df and the
-        scaled standard error; recommended for few studies) or the normal
-        (Wald) test. Both intervals are always in the result.
+        scaled standard error; recommended for few studies), the normal
+        (Wald) test, or the modified Knapp-Hartung method (scale factor at
+        least 1; more conservative when study precisions differ a lot). The
+        HKSJ and Wald intervals are always in the result.
     confidence_level : float, default 0.95
 
     Returns
@@ -451,8 +462,9 @@ def random_effects(
     wald_p = float(2 * norm.sf(abs(mu / wald_se)))
     nan = float("nan")
     hksj = _hksj(y, w, mu, var, alpha)
-    if test == "knha":
-        se, crit, df, p = hksj["se"], hksj["crit"], float(k - 1), hksj["p"]
+    if test != "z":
+        chosen = hksj if test == "knha" else _hksj(y, w, mu, var, alpha, adhoc=True)
+        se, crit, df, p = chosen["se"], chosen["crit"], float(k - 1), chosen["p"]
     else:
         se, crit, df, p = wald_se, z_crit, nan, wald_p
     tau2_ci = (
@@ -967,7 +979,7 @@ def synthesise(
     table : pandas.DataFrame
         Rows in the agreed evidence format (e.g. from :func:`load_table`).
     method : {'REML', 'DL', 'PM'}, default 'REML'
-    test : {'knha', 'z'}, default 'knha'
+    test : {'knha', 'z', 'adhoc'}, default 'knha'
     confidence_level : float, default 0.95
 
     Returns

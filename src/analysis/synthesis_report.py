@@ -160,7 +160,11 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
 
     e = html.escape
     level = round(100 * res.confidence_level)
-    test = "Hartung-Knapp-Sidik-Jonkman (t, k − 1 df)" if res.test == "knha" else "normal (Wald)"
+    test = {
+        "knha": "Hartung-Knapp-Sidik-Jonkman (t, k − 1 df)",
+        "z": "normal (Wald)",
+        "adhoc": "modified Hartung-Knapp (scale at least 1; t, k − 1 df)",
+    }[res.test]
     parts = [f"<h1>Evidence synthesis: {e(source.name)}</h1>"]
     if fixture:
         parts.append("<p class='warn'><b>This is the test fixture</b> (a few printed numbers "
@@ -263,7 +267,7 @@ def write_synthesis(
     out_dir : str or pathlib.Path
         Folder to create; an existing one only with ``force`` (see above).
     method : {'REML', 'DL', 'PM'}, default 'REML'
-    test : {'knha', 'z'}, default 'knha'
+    test : {'knha', 'z', 'adhoc'}, default 'knha'
     force : bool, default False
     progress : callable, optional
         Called with one line per step.

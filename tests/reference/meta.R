@@ -1,4 +1,5 @@
-# Reference values for tests/test_meta.py: metafor's random-effects models.
+# Reference values for tests/test_meta.py: metafor's random-effects models
+# (test = "z", "knha" and "adhoc", the modified Knapp-Hartung method).
 # Run from the repository root:
 #   Rscript tests/reference/meta.R > tests/reference/meta.Rout
 # Writes tests/reference/meta.csv (long format: dataset, method, test, what, row,
@@ -68,7 +69,7 @@ rows <- list()
 for (name in names(datasets)) {
   d <- datasets[[name]]
   for (method in c("REML", "DL", "PM")) {
-    for (test in c("z", "knha")) {
+    for (test in c("z", "knha", "adhoc")) {
       cat("\n==== ", name, ": rma(yi, vi, method = \"", method, "\", test = \"", test,
           "\", control = ctrl)\n", sep = "")
       fit <- rma(d$yi, d$vi, method = method, test = test, control = ctrl)
