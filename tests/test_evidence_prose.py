@@ -77,3 +77,17 @@ def test_unknown_variable_raises(session):
     with pytest.raises(KeyError, match="no estimate for `variable` 'iron'"):
         prose.pooled_markdown(session.result, "iron", "post")
     assert isinstance(prose.comparison_groups(session.result), pd.DataFrame)
+
+
+def test_notebook_answers_render_hidden():
+    """Each Try-it answer is inside its <details> once rendered (blank lines after the tags)."""
+    import re
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(NOTEBOOK, as_version=4))
+    blocks = re.findall(r"<details>(.*?)</details>", body, re.S)
+    assert len(blocks) == 4
+    assert all("<summary>Answer</summary>" in b and "<p>" in b for b in blocks)
+    assert "Wan et al. (2014)" in blocks[2]
