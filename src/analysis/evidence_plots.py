@@ -219,6 +219,7 @@ def forest_plot(
     ax.set_ylim(0.3, n + extra + 0.7)
     ax.set_xlabel(_x_label(pooled, res, variable), fontsize=13)
     ax.set_title(_title(variable, time_point, "studies by year"), fontsize=14, loc="left")
+    ax.tick_params(labelsize=_MIN_PT)
     _legend_below(ax, 2)
     save_figure(ax.figure, f"evidence-forest-{variable}-{time_point}")  # if use_style(folder)
     return ax
@@ -375,6 +376,7 @@ def leave_one_out_plot(
     ax.set_ylim(0.4, len(rows) + 0.6)
     ax.set_xlabel(_x_label(pooled, res, variable), fontsize=13)
     ax.set_title(_title(variable, time_point, "leaving one study out"), fontsize=14, loc="left")
+    ax.tick_params(labelsize=_MIN_PT)
     _legend_below(ax, 2)
     save_figure(ax.figure, f"evidence-leave-one-out-{variable}-{time_point}")
     return ax

@@ -78,37 +78,40 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+def _margin_for(res: EvidenceSynthesis, variable: str, time_point: str) -> float | None:
+    """The schema's margin when this variable and time point is pooled as a mean difference."""
+    from analysis import schema
+
+    p = res.pooled
+    if p.empty:
+        return None
+    row = p[(p["variable"] == variable) & (p["time_point"] == time_point)]
+    if row.empty or row["measure"].iloc[0] != "MD":
+        return None
+    return schema.default_margin(variable)
+
+
 def _figures(res: EvidenceSynthesis, folder: Path) -> list[tuple[str, str, str, Path]]:
     """Draw every figure; return (variable, time point, kind, file) per figure."""
-    import matplotlib as mpl
-
     from analysis import evidence_plots as ep
-    from analysis import schema
-    from analysis.plots import use_style
 
     folder.mkdir()
     out, used = [], set()
     groups = res.effects[["variable", "time_point"]].drop_duplicates()
-    with mpl.rc_context():
-        use_style()  # projector sizes, for these figures only
-        for variable, time_point in groups.itertuples(index=False):
-            base = f"{_slug(variable)}_{_slug(time_point)}"
-            while base in used:
-                base += "_"
-            used.add(base)
-            pooled = res.pooled
-            hit = pooled.empty or pooled[(pooled["variable"] == variable)
-                                         & (pooled["time_point"] == time_point)].empty  # fmt: skip
-            md = not hit and pooled.loc[pooled["variable"] == variable, "measure"].iloc[0] == "MD"
-            ax = ep.forest_plot(res, variable, time_point,
-                                margin=schema.default_margin(variable) if md else None)  # fmt: skip
-            out.append((variable, time_point, "forest", _save(ax, folder / f"forest_{base}.png")))
-            try:
-                ax = ep.leave_one_out_plot(res, variable, time_point)
-            except KeyError:
-                continue
-            out.append((variable, time_point, "leave-one-out",
-                        _save(ax, folder / f"leave_one_out_{base}.png")))  # fmt: skip
+    for variable, time_point in groups.itertuples(index=False):
+        base = f"{_slug(variable)}_{_slug(time_point)}"
+        while base in used:
+            base += "_"
+        used.add(base)
+        margin = _margin_for(res, variable, time_point)
+        ax = ep.forest_plot(res, variable, time_point, margin=margin)
+        out.append((variable, time_point, "forest", _save(ax, folder / f"forest_{base}.png")))
+        try:
+            ax = ep.leave_one_out_plot(res, variable, time_point)
+        except KeyError:  # fewer than two studies
+            continue
+        path = _save(ax, folder / f"leave_one_out_{base}.png")
+        out.append((variable, time_point, "leave-one-out", path))
     return out
 
 
