@@ -113,3 +113,13 @@ def test_unknown_method_is_a_usage_error(table, tmp_path, capsys):
         main(["synthesise", str(table), "--out", str(tmp_path / "o"), "--method", "ML"])
     assert info.value.code == 2
     assert "invalid choice: 'ML'" in capsys.readouterr().err
+
+
+def test_force_never_replaces_the_folder_holding_the_input(tmp_path, capsys):
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(FIXTURE), "--out", str(out), "-q"]) == 0
+    inside = out / "mine.csv"
+    inside.write_bytes(FIXTURE.read_bytes())
+    assert main(["synthesise", str(inside), "--out", str(out), "-q", "--force"]) == 2
+    assert "holds the input table" in capsys.readouterr().err
+    assert inside.read_bytes() == FIXTURE.read_bytes()

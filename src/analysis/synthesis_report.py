@@ -285,7 +285,8 @@ def write_synthesis(
     analysis.DataValidationError
         The table has problems (all listed); nothing is written.
     FileExistsError
-        ``out_dir`` exists and may not be replaced; nothing is written.
+        ``out_dir`` exists and may not be replaced, or holds the input table;
+        nothing is written.
     """
     from analysis import meta
 
@@ -295,6 +296,10 @@ def write_synthesis(
     meta._check_options(method, test, 0.95)
     if out_dir.exists() and not force:
         raise FileExistsError(f"{out_dir} exists; choose another --out or pass --force")
+    if out_dir in source.parents:
+        raise FileExistsError(
+            f"{out_dir} holds the input table; it is never replaced, even with --force"
+        )
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     digest = _sha256(source) if source.is_file() else None
     table = meta.load_table(source)
