@@ -347,3 +347,10 @@ def test_typed_table_gives_the_same_effects():
     a, b = meta.effect_sizes(text), meta.effect_sizes(typed)
     pd.testing.assert_series_equal(a["yi"], b["yi"])
     assert a["excluded_reason"].tolist() == b["excluded_reason"].tolist()
+
+
+def test_rows_without_sampling_variance_are_excluded_not_fatal():
+    out = meta.effect_sizes(pd.DataFrame([_row(cramp_spread="0", control_spread="0"), _row()]))
+    assert out["excluded_reason"].iloc[0].startswith("both SDs are 0")
+    res = meta.synthesise(pd.DataFrame([_row(cramp_spread="0", control_spread="0"), _row()]))
+    assert res.pooled["k"].tolist() == [1]

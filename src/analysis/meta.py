@@ -821,14 +821,23 @@ def _group_stats(rec: pd.Series) -> tuple[dict[str, float], str, str]:
             return {}, "", reason or "IQR not printed"
         m1, s1 = wan_mean_sd(c1, a1, b1, int(n1))
         m2, s2 = wan_mean_sd(c2, a2, b2, int(n2))
-        return {"m1": m1, "s1": s1, "n1": n1, "m2": m2, "s2": s2, "n2": n2}, WAN_2014, ""
+        return _usable({"m1": m1, "s1": s1, "n1": n1, "m2": m2, "s2": s2, "n2": n2}, WAN_2014)
     s1, s2 = _num(rec["cramp_spread"]), _num(rec["control_spread"])
     if math.isnan(s1) or math.isnan(s2):
         return {}, "", reason or "spread not printed"
     converted = ""
     if summary == "mean_se":
         s1, s2, converted = s1 * math.sqrt(n1), s2 * math.sqrt(n2), "SD = SE x sqrt(n)"
-    return {"m1": c1, "s1": s1, "n1": n1, "m2": c2, "s2": s2, "n2": n2}, converted, ""
+    return _usable({"m1": c1, "s1": s1, "n1": n1, "m2": c2, "s2": s2, "n2": n2}, converted)
+
+
+def _usable(g: dict[str, float], converted: str) -> tuple[dict[str, float], str, str]:
+    """The group statistics, unless they give no sampling variance (then the reason)."""
+    if g["s1"] == 0 and g["s2"] == 0:
+        return {}, "", "both SDs are 0: no sampling variance, no effect size"
+    if g["n1"] + g["n2"] < 3:
+        return {}, "", "fewer than 3 participants: no pooled SD"
+    return g, converted, ""
 
 
 def _md(g: dict[str, float]) -> tuple[float, float]:
