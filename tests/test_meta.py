@@ -354,3 +354,12 @@ def test_rows_without_sampling_variance_are_excluded_not_fatal():
     assert out["excluded_reason"].iloc[0].startswith("both SDs are 0")
     res = meta.synthesise(pd.DataFrame([_row(cramp_spread="0", control_spread="0"), _row()]))
     assert res.pooled["k"].tolist() == [1]
+
+
+def test_reader_flags_duplicate_rows(tmp_path):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join([*lines, lines[3]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="same study_id, variable, time_point, "
+                       "comparison_group as row 4"):  # fmt: skip
+        meta.load_table(path)

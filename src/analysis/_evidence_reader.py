@@ -65,6 +65,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _RANGE = re.compile(
     r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[-–]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*$"
 )
+#: a row is one study x variable x time point x comparison: this key must be unique
+_KEY = ("study_id", "variable", "time_point", "comparison_group")
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -226,6 +228,7 @@ def read_evidence(path: str | Path) -> pd.DataFrame:
     if missing:
         raise DataValidationError(problems, str(path))
     records = []
+    seen: dict[tuple[str, ...], int] = {}
     for number, raw in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in raw):
             continue
@@ -242,6 +245,18 @@ def read_evidence(path: str | Path) -> pd.DataFrame:
             continue
         rec = {c: raw[header.index(c)] for c in COLUMNS}
         problems += _check_row(number, rec)
+        key = tuple(rec[c].strip() for c in _KEY)
+        if key in seen:
+            problems.append(
+                _problem(
+                    number,
+                    None,
+                    ", ".join(key),
+                    "duplicate-row",
+                    f"same {', '.join(_KEY)} as row {seen[key]}",
+                )
+            )
+        seen.setdefault(key, number)
         records.append(rec)
     if not records and not problems:
         problems.append(_problem(None, None, None, "no-rows", "the table has no data rows"))
