@@ -63,6 +63,9 @@ _EXPORTS: dict[str, str] = {
     "SummaryComparison": "analysis.summaries",
     "check_reported_p": "analysis.summaries",
     "ReportedPCheck": "analysis.summaries",
+    # evidence synthesis (published studies)
+    "random_effects": "analysis.meta",
+    "synthesise": "analysis.meta",
     # example data
     "generate_cohort": "analysis.synthetic",
     "example_path": "analysis.paths",

@@ -272,7 +272,69 @@ def build_parser() -> argparse.ArgumentParser:
         "notebooks on the other bundled cohorts included)",
     )
     _add_data_options(r)
+    _add_synthesise_parser(sub)
     return parser
+
+
+def _add_synthesise_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``synthesise`` subcommand (random-effects synthesis of an evidence table)."""
+    s = sub.add_parser(
+        "synthesise",
+        help="pool published studies (an evidence table) and write a synthesis folder",
+        description="Read an evidence table (one row per study x variable x time point x "
+        "comparison, numbers as printed), pool each variable and time point with a "
+        "random-effects model and write report.html, results.csv, effects.csv, "
+        "leave_one_out.csv, cumulative.csv, provenance.json and figures/ into --out. "
+        "Exit status 2 (every problem listed, nothing written) for a bad table.",
+        epilog="examples:\n  cramp-reanalysis synthesise --out evidence\n"
+        "  cramp-reanalysis synthesise my_table.csv --out evidence --method DL --force\n"
+        "  cramp-reanalysis report runners.csv --out rep   # individual runners instead\n"
+        'See README.md, "What the published evidence says".',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument(
+        "evidence",
+        type=Path,
+        nargs="?",
+        help="evidence table CSV, e.g. my_table.csv (default: the bundled "
+        "data/evidence_table.csv; the test fixture while that file is absent)",
+    )
+    s.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="folder to create, e.g. --out evidence; refused if it exists, "
+                   "unless --force")  # fmt: skip
+    s.add_argument("--method", choices=["REML", "DL", "PM"], default="REML",
+                   help="estimator of the between-study variance tau² (default: REML)")  # fmt: skip
+    s.add_argument("--force", action="store_true",
+                   help="replace --out if it is empty or an earlier synthesis folder")  # fmt: skip
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def _run_synthesise(args: argparse.Namespace) -> int:
+    """Dispatch of ``synthesise``: exit 0 done, 2 bad table or --out refused, 1 cannot write."""
+    from analysis.meta import default_evidence_path
+    from analysis.synthesis_report import write_synthesis
+    from analysis.validation import DataValidationError
+
+    source = args.evidence or default_evidence_path()
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    try:
+        write_synthesis(source, args.out, method=args.method, force=args.force, progress=say)
+    except DataValidationError as exc:
+        print(f"cramp-reanalysis: {source} cannot be synthesised; {len(exc.problems)} "
+              "problem(s), nothing was written:", file=sys.stderr)  # fmt: skip
+        _print_problems(exc.problems)
+        return 2
+    except FileExistsError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the synthesis ({exc}); nothing was written", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _load_options(args: argparse.Namespace) -> dict[str, object]:
@@ -325,6 +387,8 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "synthesise":
+        return _run_synthesise(args)
     from analysis.validation import DataValidationError, check_cohort
 
     def say(line: str) -> None:

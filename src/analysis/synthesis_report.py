@@ -1,0 +1,337 @@
+"""Write the evidence synthesis of a table into a folder (``cramp-reanalysis synthesise``).
+
+Layout of the folder::
+
+    report.html        one page: method, every forest and leave-one-out plot,
+                       pooled estimates, equivalence verdicts, rows without an
+                       estimate and why (every text from the table escaped)
+    results.csv        the pooled estimates, one row per variable x time point
+    effects.csv        one effect size per table row (with the exclusion reason)
+    leave_one_out.csv, cumulative.csv
+    provenance.json    input path and sha256, options, versions, time
+    figures/*.png      forest_<variable>_<time>.png, leave_one_out_<...>.png
+
+The folder is built in a temporary folder beside the destination and moved
+into place only when complete; the input table is only read. Text cells of
+the CSV files that start with ``= + - @`` (or a tab or carriage return) are
+prefixed with ``'`` so a spreadsheet does not run them as formulas.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import platform
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from analysis.meta import EvidenceSynthesis
+
+__all__ = ["neutralise_csv_text", "write_synthesis"]
+
+_VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "statsmodels", "matplotlib")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: written into provenance.json; only a folder holding it is replaced by ``force``
+_MARKER_COMMAND = "synthesise"
+
+
+def neutralise_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot start a spreadsheet formula.
+
+    A text cell starting with ``= + - @``, a tab or a carriage return gets a
+    leading ``'``; numbers are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_csv_text(pd.DataFrame({"a": ["=1+1", "ok"], "b": [-1.0, 2.0]}))["a"].tolist()
+    ["'=1+1", 'ok']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("str", "string"):
+            out[col] = [
+                "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+                for v in out[col]
+            ]
+    return out
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _margin_for(res: EvidenceSynthesis, variable: str, time_point: str) -> float | None:
+    """The schema's margin when this variable and time point is pooled as a mean difference."""
+    from analysis import schema
+
+    p = res.pooled
+    if p.empty:
+        return None
+    row = p[(p["variable"] == variable) & (p["time_point"] == time_point)]
+    if row.empty or row["measure"].iloc[0] != "MD":
+        return None
+    return schema.default_margin(variable)
+
+
+def _figures(res: EvidenceSynthesis, folder: Path) -> list[tuple[str, str, str, Path]]:
+    """Draw every figure; return (variable, time point, kind, file) per figure."""
+    from analysis import evidence_plots as ep
+
+    folder.mkdir()
+    out, used = [], set()
+    groups = res.effects[["variable", "time_point"]].drop_duplicates()
+    for variable, time_point in groups.itertuples(index=False):
+        base = f"{_slug(variable)}_{_slug(time_point)}"
+        while base in used:
+            base += "_"
+        used.add(base)
+        margin = _margin_for(res, variable, time_point)
+        ax = ep.forest_plot(res, variable, time_point, margin=margin)
+        out.append((variable, time_point, "forest", _save(ax, folder / f"forest_{base}.png")))
+        try:
+            ax = ep.leave_one_out_plot(res, variable, time_point)
+        except KeyError:  # fewer than two studies
+            continue
+        path = _save(ax, folder / f"leave_one_out_{base}.png")
+        out.append((variable, time_point, "leave-one-out", path))
+    return out
+
+
+def _save(ax: object, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig = ax.figure  # type: ignore[attr-defined]
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def _fmt(x: float) -> str:
+    import math
+
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:.3g}"
+
+
+def _p(x: float) -> str:
+    return "< 0.0001" if x < 1e-4 else f"{x:.2g}"
+
+
+def _margin_text(margin: float, unit: str) -> str:
+    return "none stated" if margin != margin else f"{margin:g} {html.escape(unit)}"
+
+
+def _pooled_table(res: EvidenceSynthesis) -> str:
+    e = html.escape
+    head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>estimate</th>"
+            "<th>CI</th><th>prediction interval</th><th>τ² [Q-profile CI]</th><th>I²</th>"
+            "<th>Q (df), p</th><th>funnel test</th></tr>")  # fmt: skip
+    body = []
+    for r in res.pooled.itertuples():
+        pi = f"[{_fmt(r.pi_low)}, {_fmt(r.pi_high)}]" if r.k > 1 else "– (one study)"
+        tau = f"{_fmt(r.tau2)} [{_fmt(r.tau2_ci_low)}, {_fmt(r.tau2_ci_high)}]"
+        body.append(
+            f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>{e(r.unit)}</td>"
+            f"<td>{r.k}</td><td>{_fmt(r.estimate)}</td><td>[{_fmt(r.ci_low)}, "
+            f"{_fmt(r.ci_high)}]</td><td>{pi}</td><td>{tau}</td><td>{r.i2:.0f}%</td>"
+            f"<td>{r.q:.3g} ({r.q_df:.0f}), {_p(r.q_p_value)}</td><td>{e(r.funnel_test)}</td></tr>"
+        )
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) -> str:
+    from analysis.meta import judge_equivalence
+
+    e = html.escape
+    level = round(100 * res.confidence_level)
+    test = {
+        "knha": "Hartung-Knapp-Sidik-Jonkman (t, k − 1 df)",
+        "z": "normal (Wald)",
+        "adhoc": "modified Hartung-Knapp (scale at least 1; t, k − 1 df)",
+    }[res.test]
+    parts = [f"<h1>Evidence synthesis: {e(source.name)}</h1>"]
+    if fixture:
+        parts.append("<p class='warn'><b>This is the test fixture</b> (a few printed numbers "
+                     "used to test the code), not the curated evidence table.</p>")  # fmt: skip
+    parts.append(
+        f"<p>Random-effects model per variable and time point: τ² by {e(res.method)}, "
+        f"{level}% confidence interval by {test}, {level}% prediction interval as "
+        "metafor's <code>predict</code>. Effects are cramp − control: mean differences in the "
+        "unit when all studies share it, Hedges' g otherwise.</p>"
+    )
+    parts += ["<h2>Pooled estimates</h2>", _pooled_table(res)]
+    eq = judge_equivalence(res)
+    if not eq.empty:
+        rows = "".join(
+            f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>"
+            f"{_margin_text(r.margin, r.unit)}</td>"
+            f"<td>[{_fmt(r.equivalence_ci_low)}, {_fmt(r.equivalence_ci_high)}]"
+            f"</td><td>{e(r.verdict)}</td></tr>"
+            for r in eq.itertuples()
+        )
+        parts += ["<h2>Equivalence against the compendium's margins</h2>",
+                  "<p>Verdict from the 90% interval of the pooled mean (two one-sided tests "
+                  "at 5%); see docs/margins.md for why each margin.</p>",
+                  "<table><tr><th>variable</th><th>time point</th><th>margin</th>"
+                  f"<th>90% CI</th><th>verdict</th></tr>{rows}</table>"]  # fmt: skip
+    missing = res.effects[res.effects["excluded_reason"] != ""]
+    if not missing.empty:
+        items = "".join(f"<li>{e(str(r.study))} {r.year}, {e(str(r.variable))} "
+                        f"({e(str(r.time_point))}): {e(str(r.excluded_reason))}</li>"
+                        for r in missing.itertuples())  # fmt: skip
+        parts += ["<h2>Rows without an estimate</h2>", f"<ul>{items}</ul>"]
+    parts.append("<h2>Figures</h2>")
+    for variable, time_point, kind, path in figures:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        alt = e(f"{kind} plot: {variable}, {time_point}")
+        parts.append(f"<figure><img alt=\"{alt}\" src=\"data:image/png;base64,{data}\">"
+                     f"<figcaption>{alt}</figcaption></figure>")  # fmt: skip
+    style = ("body{font-family:sans-serif;max-width:75em;margin:2em auto;font-size:16px}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em}"
+             "img{max-width:100%}.warn{background:#fff3cd;padding:.5em}")  # fmt: skip
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Evidence "
+            f"synthesis</title><style>{style}</style></head><body>{''.join(parts)}"
+            "</body></html>\n")  # fmt: skip
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _publish(work_dir: Path, out_dir: Path, *, force: bool) -> None:
+    """Move the finished ``work_dir`` to ``out_dir`` (the one publishing step).
+
+    ``out_dir`` must not exist unless ``force``; then it is replaced only if it
+    is empty or an earlier synthesis (its provenance.json names this command),
+    and never if it holds the compendium or the working folder.
+    At merge: replace the body with ``publish.publish(work_dir, out_dir, force=force)``.
+    """
+    from analysis import paths
+
+    if out_dir.exists():
+        if not force:
+            raise FileExistsError(f"{out_dir} exists; choose another --out or pass --force")
+        prov = out_dir / "provenance.json"
+        ours = prov.is_file() and _MARKER_COMMAND in prov.read_text(encoding="utf-8")
+        protected = [Path.cwd().resolve(), paths.PROJECT_ROOT.resolve()]
+        if (not out_dir.is_dir() or any(out_dir == p or out_dir in p.parents for p in protected)
+                or (any(out_dir.iterdir()) and not ours)):  # fmt: skip
+            raise FileExistsError(f"{out_dir} is not an earlier synthesis folder; it is not "
+                                  "replaced, even with --force")  # fmt: skip
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+        work_dir.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work_dir.rename(out_dir)
+
+
+def write_synthesis(
+    evidence_path: str | Path,
+    out_dir: str | Path,
+    *,
+    method: str = "REML",
+    test: str = "knha",
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Synthesise an evidence table and write the folder described in the module.
+
+    Parameters
+    ----------
+    evidence_path : str or pathlib.Path
+        The evidence table (read only, never modified).
+    out_dir : str or pathlib.Path
+        Folder to create; an existing one only with ``force`` (see above).
+    method : {'REML', 'DL', 'PM'}, default 'REML'
+    test : {'knha', 'z', 'adhoc'}, default 'knha'
+    force : bool, default False
+    progress : callable, optional
+        Called with one line per step.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    analysis.DataValidationError
+        The table has problems (all listed); nothing is written.
+    FileExistsError
+        ``out_dir`` exists and may not be replaced, or holds the input table;
+        nothing is written.
+    """
+    from analysis import meta
+
+    say = progress or (lambda _line: None)
+    source = Path(evidence_path).resolve()
+    out_dir = Path(out_dir).resolve()
+    meta._check_options(method, test, 0.95)
+    if out_dir.exists() and not force:
+        raise FileExistsError(f"{out_dir} exists; choose another --out or pass --force")
+    if out_dir in source.parents:
+        raise FileExistsError(
+            f"{out_dir} holds the input table; it is never replaced, even with --force"
+        )
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    digest = _sha256(source) if source.is_file() else None
+    table = meta.load_table(source)
+    say(f"read {len(table)} rows from {source}")
+    res = meta.synthesise(table, method=method, test=test)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))
+    try:
+        for name, frame in (("results", res.pooled), ("effects", res.effects),
+                            ("leave_one_out", res.leave_one_out),
+                            ("cumulative", res.cumulative)):  # fmt: skip
+            neutralise_csv_text(frame).to_csv(work / f"{name}.csv", index=False)
+        figures = _figures(res, work / "figures")
+        say(f"drew {len(figures)} figures")
+        fixture = meta.is_fixture(source)
+        (work / "report.html").write_text(_html(res, figures, source, fixture), encoding="utf-8")
+        if digest is not None and _sha256(source) != digest:
+            raise RuntimeError(f"{source} changed while it was read; run again")
+        provenance = {
+            "command": _MARKER_COMMAND, "argv": sys.argv,
+            "input": {"path": str(source), "sha256": digest, "rows": len(table),
+                      "is_test_fixture": fixture},
+            "options": {"method": method, "test": test, "confidence_level": 0.95},
+            "versions": _versions(), "platform": platform.platform(),
+            "time_started": started,
+            "time_finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }  # fmt: skip
+        (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n",
+                                              encoding="utf-8")  # fmt: skip
+        _publish(work, out_dir, force=force)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    say(f"synthesis written to {out_dir}")
+    return out_dir

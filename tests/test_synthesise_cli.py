@@ -1,0 +1,125 @@
+"""``cramp-reanalysis synthesise``: outputs, exit status, --force, escaping, input untouched."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+
+FIXTURE = Path(__file__).parent / "data" / "evidence_fixture.csv"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def table(tmp_path) -> Path:
+    path = tmp_path / "evidence.csv"
+    path.write_bytes(FIXTURE.read_bytes())
+    return path
+
+
+def test_writes_every_output_and_leaves_input_untouched(table, tmp_path):
+    before = _sha(table)
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
+    assert _sha(table) == before
+    names = {p.name for p in out.iterdir()}
+    assert names >= {
+        "report.html",
+        "results.csv",
+        "effects.csv",
+        "leave_one_out.csv",
+        "cumulative.csv",
+        "provenance.json",
+        "figures",
+    }
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert "forest_sodium_post.png" in figures and "leave_one_out_sodium_post.png" in figures
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["input"]["sha256"] == before and prov["input"]["rows"] == 9
+    assert prov["options"]["method"] == "REML" and prov["command"] == "synthesise"
+    with open(out / "results.csv", encoding="utf-8") as handle:
+        rows = {r["variable"]: r for r in csv.DictReader(handle)}
+    assert int(rows["sodium"]["k"]) == 2 and rows["sodium"]["test"] == "knha"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Rows without an estimate" in page and "abstract gives no group means or SDs" in page
+    assert not list(tmp_path.glob(".syn*"))  # no work folder left behind
+
+
+def test_method_option_and_force(table, tmp_path, capsys):
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
+    assert main(["synthesise", str(table), "--out", str(out), "-q", "--method", "DL"]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert json.loads((out / "provenance.json").read_text())["options"]["method"] == "REML"
+    assert (
+        main(["synthesise", str(table), "--out", str(out), "-q", "--method", "DL", "--force"]) == 0
+    )
+    assert json.loads((out / "provenance.json").read_text())["options"]["method"] == "DL"
+
+
+def test_force_never_replaces_a_foreign_folder(table, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious", encoding="utf-8")
+    assert main(["synthesise", str(table), "--out", str(out), "-q", "--force"]) == 2
+    assert "not an earlier synthesis folder" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_bad_table_exit_2_every_problem_nothing_written(tmp_path, capsys):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("139.8", "about 140")
+    lines[4] = lines[4].replace(",abstract,", ",tweet,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s), nothing was written" in err
+    assert "row 4" in err and "cramp_center" in err and "row 5" in err and "source_kind" in err
+    assert not out.exists() and not list(tmp_path.glob(".syn*"))
+
+
+def test_text_from_the_table_is_escaped_and_neutralised(tmp_path):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("Schwellnus et al.", "<img src=x onerror=alert(1)>")
+    lines[3] = lines[3].replace("runners without cramp", '=HYPERLINK("http://x")')
+    table = tmp_path / "evil.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page
+    with open(out / "effects.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    groups = [r["comparison_group"] for r in rows]
+    assert '\'=HYPERLINK("http://x")' in groups
+    assert not any(g.startswith("=") for g in groups)
+    with open(out / "results.csv", encoding="utf-8") as handle:
+        pooled = list(csv.DictReader(handle))
+    assert any(r["estimate"].startswith("-") for r in pooled)  # numbers are not altered
+
+
+def test_unknown_method_is_a_usage_error(table, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["synthesise", str(table), "--out", str(tmp_path / "o"), "--method", "ML"])
+    assert info.value.code == 2
+    assert "invalid choice: 'ML'" in capsys.readouterr().err
+
+
+def test_force_never_replaces_the_folder_holding_the_input(tmp_path, capsys):
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(FIXTURE), "--out", str(out), "-q"]) == 0
+    inside = out / "mine.csv"
+    inside.write_bytes(FIXTURE.read_bytes())
+    assert main(["synthesise", str(inside), "--out", str(out), "-q", "--force"]) == 2
+    assert "holds the input table" in capsys.readouterr().err
+    assert inside.read_bytes() == FIXTURE.read_bytes()
