@@ -459,7 +459,12 @@ def test_bootstrap_t_is_not_bca_or_welch_on_skewed_data():
 def test_bootstrap_t_constant_groups_is_nan_with_reason():
     ci = bootstrap_t_mean_diff_ci([5.0] * 6, [7.0] * 7)
     assert math.isnan(ci.ci_low) and math.isnan(ci.ci_high)
-    assert ci.method == "bootstrap-t not computed: neither group varies (standard error 0)"
+    assert ci.method == (
+        "bootstrap-t not computed: neither group varies (the bootstrap distribution is one point)"
+    )
+    ci = bootstrap_mean_diff_ci([5.0] * 6, [7.0] * 7)
+    assert math.isnan(ci.ci_low) and math.isnan(ci.ci_high)
+    assert ci.method.startswith("BCa bootstrap not computed: neither group varies")
 
 
 @pytest.mark.parametrize("n", [82, 5_000, 10**6])

@@ -220,6 +220,9 @@ def _batch_size(n_total: int, n_resamples: int, max_values: int) -> int:
     return max(1, min(n_resamples, max_values // n_total))
 
 
+_NO_VARIATION = "not computed: neither group varies (the bootstrap distribution is one point)"
+
+
 def _regime(n1: int, n2: int) -> tuple[str, str]:
     """Which form to use: ``("resample" | "asymptotic" | "none", reason)``.
 
@@ -277,9 +280,11 @@ def bootstrap_mean_diff_ci(
     Returns
     -------
     BootstrapCI
-        ``ci_low``, ``ci_high`` (units of the variable), ``confidence_level``,
+        ``ci_low``, ``ci_high`` (units of the variable; NaN when neither group
+        varies), ``confidence_level``,
         ``method`` (``"BCa bootstrap"``, ``"percentile bootstrap"``,
-        ``"basic bootstrap"`` or the asymptotic fallback, see Notes),
+        ``"basic bootstrap"``, the asymptotic fallback (Notes) or why nothing
+        was computed),
         ``n_resamples`` actually drawn (0 for the fallback) and ``seed``
         (``None`` for the fallback).
 
@@ -356,6 +361,10 @@ def bootstrap_mean_diff_ci(
     regime, reason = _regime(x.size, y.size)
     if regime != "resample":
         return _welch_or_nothing_ci(x, y, confidence_level, regime, reason, "bootstrap")
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        return _welch_or_nothing_ci(
+            x, y, confidence_level, "none", _NO_VARIATION, f"{method} bootstrap"
+        )
 
     res = stats.bootstrap(
         (x, y),
@@ -869,14 +878,7 @@ def bootstrap_t_mean_diff_ci(
     d = float(x.mean() - y.mean())
     se = math.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
     if se == 0:
-        return BootstrapCI(
-            ci_low=math.nan,
-            ci_high=math.nan,
-            confidence_level=float(confidence_level),
-            method="bootstrap-t not computed: neither group varies (standard error 0)",
-            n_resamples=0,
-            seed=None,
-        )
+        return _welch_or_nothing_ci(x, y, confidence_level, "none", _NO_VARIATION, "bootstrap-t")
     tstar = _bootstrap_t_stats(x, y, n_resamples, np.random.default_rng(seed))
     alpha = 1 - confidence_level
     q_low, q_high = np.quantile(tstar, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
