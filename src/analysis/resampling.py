@@ -653,7 +653,7 @@ def _welch_t_from_sums(
     se = np.sqrt(var_a / k + var_b / (n - k))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / se
-    fill = np.where(np.abs(diff) <= tiny_diff, 0.0, np.sign(diff) * np.inf)
+    fill = np.where(np.abs(diff) <= tiny_diff, 0.0, np.copysign(np.inf, diff))
     t = np.where(se == 0, fill, t)
     return t
 
