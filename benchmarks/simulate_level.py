@@ -182,9 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     with mp.get_context("spawn").Pool(args.jobs) as pool:
         flat = pool.map(_one, tasks, chunksize=50)
     seconds = time.perf_counter() - start
-    results = {
-        name: flat[i * args.reps : (i + 1) * args.reps] for i, name in enumerate(SCENARIOS)
-    }
+    results = {name: flat[i * args.reps : (i + 1) * args.reps] for i, name in enumerate(SCENARIOS)}
     table = _tables(results, args.reps)
     _write(table, args, seconds)
     print(table)

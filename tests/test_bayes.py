@@ -114,9 +114,7 @@ def test_bf01_max_is_bf01_at_t_zero():
         if t == 0:
             assert bf01_max(n1, n2, r=r) == pytest.approx(bf01, rel=REL_TIGHT)
     # and no t gives more
-    assert all(
-        1 / bayes_factor_ttest(t, 15, 67) < bf01_max(15, 67) for t in (0.01, 0.3, -0.5, 1.0)
-    )
+    assert all(1 / bayes_factor_ttest(t, 15, 67) < bf01_max(15, 67) for t in (0.01, 0.3, -0.5, 1.0))
 
 
 def test_scale_table_matches_ttestbf_on_data():

@@ -209,17 +209,26 @@ def test_new_columns_are_the_library_functions(marathon):
     # method names every column and says which ones assume equal spread
     method = row["method"]
     assert "p_student: Student t-test (assumes equal spread)" in method
-    assert "p_permutation: Monte-Carlo permutation of the mean difference (2000 resamples) " \
+    assert (
+        "p_permutation: Monte-Carlo permutation of the mean difference (2000 resamples) "
         "(assumes equal spread" in method
-    assert "p_permutation_studentized: Monte-Carlo studentized permutation of the Welch t " \
+    )
+    assert (
+        "p_permutation_studentized: Monte-Carlo studentized permutation of the Welch t "
         "(2000 resamples)" in method
+    )
     assert "boot_t_ci: 95% bootstrap-t CI (2000 resamples)" in method
     assert "boot_ci: 95% BCa bootstrap CI (2000 resamples)" in method
 
 
 @pytest.mark.parametrize(
     ("level", "label", "tost_label"),
-    [(0.975, "97.5%", "95%"), (0.995, "99.5%", "99%"), (0.999, "99.9%", "99.8%"), (0.9, "90%", "80%")],
+    [
+        (0.975, "97.5%", "95%"),
+        (0.995, "99.5%", "99%"),
+        (0.999, "99.9%", "99.8%"),
+        (0.9, "90%", "80%"),
+    ],
 )
 def test_confidence_level_labels_keep_their_digits(marathon, level, label, tost_label):
     table = compare_groups(marathon, ["sodium_post"], n_resamples=200, confidence_level=level)
@@ -259,8 +268,10 @@ def test_brunner_munzel_nan_has_a_reason():
     table = compare_groups(_two_groups([1.0, 2.0], [3.0, 4.5]), ["sodium_post"], n_resamples=200)
     row = table.iloc[0]
     assert np.isnan(row["p_brunnermunzel"])
-    assert "p_brunnermunzel undefined: complete separation (every cramp value below every " \
+    assert (
+        "p_brunnermunzel undefined: complete separation (every cramp value below every "
         "control value)" in row["note"]
+    )
     assert np.isfinite(row["p_welch"]) and np.isfinite(row["p_permutation"])
 
 
@@ -277,9 +288,10 @@ def test_no_column_holds_another_method(monkeypatch):
                    "boot_t_ci_low", "boot_t_ci_high"):  # fmt: skip
         assert np.isnan(row[column]), column
     assert np.isfinite(row["p_welch"])
-    assert "p_permutation not computed (asymptotic Welch t-test (n=70 > RESAMPLING_MAX_N" in row[
-        "note"
-    ]
+    assert (
+        "p_permutation not computed (asymptotic Welch t-test (n=70 > RESAMPLING_MAX_N"
+        in row["note"]
+    )
     assert "p_permutation: not computed" in row["method"]
     assert row["n_resamples"] == 0
 

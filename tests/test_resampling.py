@@ -227,9 +227,7 @@ def _asymptotic_everywhere(monkeypatch):
     monkeypatch.setattr(resampling, "ASYMPTOTIC_MIN_GROUP", 9)  # both groups above it
 
 
-ASYMPTOTIC_NOTE = (
-    "n=24 > RESAMPLING_MAX_N=23 and smaller group n=10 > ASYMPTOTIC_MIN_GROUP=9"
-)
+ASYMPTOTIC_NOTE = "n=24 > RESAMPLING_MAX_N=23 and smaller group n=10 > ASYMPTOTIC_MIN_GROUP=9"
 
 
 def test_fallback_matches_r_welch(monkeypatch):

@@ -44,15 +44,21 @@ _EXPORTS: dict[str, str] = {
     "minimum_detectable_effect": "analysis.power",
     "power_tost": "analysis.power",
     "bayes_factor_ttest": "analysis.bayes",
+    "bayes_factor_scales": "analysis.bayes",
+    "bf01_max": "analysis.bayes",
+    "tost_bf_sentence": "analysis.bayes",
     "holm": "analysis.multiplicity",
     # resampling
     "bootstrap_mean_diff_ci": "analysis.resampling",
     "permutation_test_mean_diff": "analysis.resampling",
+    "permutation_test_welch": "analysis.resampling",
+    "bootstrap_t_mean_diff_ci": "analysis.resampling",
     # published summaries
     "compare_summary": "analysis.summaries",
     "SummaryComparison": "analysis.summaries",
     "check_reported_p": "analysis.summaries",
     "ReportedPCheck": "analysis.summaries",
+    "rank_test_simulation": "analysis.summaries",
     # example data
     "generate_cohort": "analysis.synthetic",
     "example_path": "analysis.paths",

@@ -272,7 +272,7 @@ def brunner_munzel_undefined(
     """
     x = _finite(x, "x", min_n=2)
     y = _finite(y, "y", min_n=2)
-    n1, n2 = x.size, y.size
+    n1 = x.size
     ranks = stats.rankdata(np.concatenate([x, y]))
     v1 = np.var(ranks[:n1] - stats.rankdata(x), ddof=1)
     v2 = np.var(ranks[n1:] - stats.rankdata(y), ddof=1)

@@ -71,7 +71,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Literal
 
 import numpy as np

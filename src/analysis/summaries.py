@@ -633,9 +633,7 @@ class RankTestSimulation:
 
 def _lognormal_parameters(mean: float, sd: float, name: str) -> tuple[float, float]:
     if mean <= 0:
-        raise ValueError(
-            f"`{name}` must be positive for a lognormal with that mean; got {mean!r}"
-        )
+        raise ValueError(f"`{name}` must be positive for a lognormal with that mean; got {mean!r}")
     sdlog = math.sqrt(math.log1p((sd / mean) ** 2))
     return math.log(mean) - sdlog**2 / 2, sdlog
 
