@@ -115,7 +115,13 @@ def _empty_row(variable: str, x: np.ndarray, y: np.ndarray, note: str) -> dict[s
 
 #: Columns that assume equal spread (identical distributions) under the null,
 #: named in ``method``; see docs/simulation.md for what that costs.
-EQUAL_SPREAD_COLUMNS = ("p_student", "p_mannwhitney", "p_permutation")
+EQUAL_SPREAD_COLUMNS = (
+    "p_student",
+    "p_mannwhitney",
+    "p_permutation",
+    "hedges_g_ci_low",
+    "hedges_g_ci_high",
+)
 
 
 def _resampled(
@@ -224,7 +230,7 @@ def _method_text(
                 else m
                 for m in resampling_methods
             ],
-            f"hedges_g: Hedges' g (exact J), {level} normal CI (pooled SD)",
+            f"hedges_g: Hedges' g (exact J), {level} normal CI (pooled SD; {equal})",
             f"Welch TOST ({tost_level} CI)" if tost else "no TOST",
             "two-sample t power and MDE (80% power)",
             "bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707)",

@@ -577,12 +577,18 @@ def permutation_test_welch(
     The raw mean difference permuted by :func:`permutation_test_mean_diff`
     has a permutation distribution whose spread is that of the *pooled*
     data: when the group with fewer values is the more variable one, its
-    tests reject far too often (type I error 0.18 at 15 vs 67 with an SD ratio
-    of 2, nominal 0.05; ``docs/simulation.md``). Studentizing makes the
+    tests reject far too often (type I error 0.187 at 15 vs 67 with an SD
+    ratio of 2, nominal 0.05; ``docs/simulation.md``). Studentizing makes the
     permutation distribution of *t* tend to the same standard normal as the
     sampling distribution of *t* under equal means, whatever the spreads
     (Janssen 1997; Chung & Romano 2013), while the test stays exact when the
-    two distributions are identical. A split in which a group has zero
+    two distributions are identical. The guarantee is asymptotic: in the same
+    simulation the studentized test rejected 0.073 of the time (Monte-Carlo
+    standard error 0.004), far closer to 0.05 than the raw test but above it,
+    because the permutation distribution of *t* is that of equal spreads and
+    has lighter tails than the Welch *t* with a small, variable group; the
+    Welch *t*-test (0.053) and Brunner-Munzel (0.059) held their level
+    better there. A split in which a group has zero
     variance has infinite *t* (0 when the means are equal too); a group
     variance below :math:`10^{-10}` times the largest squared centred value is
     taken as 0, so that rounding does not turn a constant group into a huge
@@ -845,8 +851,11 @@ def bootstrap_t_mean_diff_ci(
 
     The bootstrap-t interval is second-order accurate, like BCa, but it
     corrects for skewness through the studentized statistic rather than
-    through the percentiles of :math:`d^*`; for the skewed, unbalanced designs
-    of ``docs/simulation.md`` it covers closer to nominal than BCa. It is
+    through the percentiles of :math:`d^*`. In the simulation of
+    ``docs/simulation.md`` (15 vs 67, nominal 0.95) it covered 0.946-0.952
+    with normal data whatever the SD ratio (BCa 0.918-0.936) and 0.890 with
+    lognormal data (BCa 0.864, Welch 0.918): closer to nominal than BCa, but
+    not better than the Welch interval at these sizes. It is
     checked against the exact bootstrap distribution enumerated in R
     (``tests/reference/studentized.R``) within Monte-Carlo error.
 
