@@ -15,8 +15,6 @@ import sys
 import pytest
 
 
-
-
 def _root():
     from pathlib import Path
 
