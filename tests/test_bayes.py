@@ -159,3 +159,11 @@ def test_tost_bf_sentence(kwargs, fragment):
 def test_tost_bf_sentence_no_ceiling_clause_when_design_can_reach_10():
     sentence = tost_bf_sentence(equivalent=True, margin=1, bf01=2.0, bf01_max=15.0)
     assert "cannot produce" not in sentence
+    sentence = tost_bf_sentence(equivalent=True, margin=1, bf01=4.0, bf01_max=15.0)
+    assert sentence.endswith("both point the same way.")
+
+
+def test_tost_bf_sentence_names_the_ceiling_when_agreeing():
+    # marathon sodium: BF01 3.36 of a possible 3.51 (15 vs 67, r = 0.707)
+    sentence = tost_bf_sentence(equivalent=True, margin=3, unit="mmol/L", bf01=3.365, bf01_max=3.51)
+    assert "BF01 cannot exceed 3.51 at this design and prior" in sentence

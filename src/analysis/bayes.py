@@ -318,9 +318,15 @@ def tost_bf_sentence(
         else ""
     )
     if equivalent and bf01 >= 3:
+        cap = (
+            f"; BF01 cannot exceed {bf01_max:.3g} at this design and prior, so this is close "
+            "to the most evidence for no difference it can give"
+            if bf01_max < 10
+            else ""
+        )
         return (
             f"Equivalent by TOST at ±{bound}, and {bf}, {_evidence_word(bf01)} evidence for "
-            "no difference: both point the same way."
+            f"no difference: both point the same way{cap}."
         )
     if equivalent:
         strength = (
