@@ -374,7 +374,15 @@ def compare_groups(
           ``df`` (Welch), ``p_welch``;
         - ``p_student`` (pooled variance), ``p_mannwhitney`` (as R's
           ``wilcox.test`` defaults), ``p_brunnermunzel``, ``p_permutation``
-          (mean difference), ``boot_ci_low``, ``boot_ci_high`` (BCa);
+          (raw mean difference), ``p_permutation_studentized`` (Welch t
+          permuted), ``boot_ci_low``, ``boot_ci_high`` (BCa),
+          ``boot_t_ci_low``, ``boot_t_ci_high`` (bootstrap-t). Student,
+          Mann-Whitney, the raw permutation test and the Hedges' g interval
+          assume equal spread (identical distributions under the null) and
+          ``method`` says so; ``docs/simulation.md`` shows what that costs.
+          A resampling column holds only its own method: NaN, with the reason
+          in ``note``, where :mod:`analysis.resampling` would have used an
+          asymptotic form (total above 5,000 and both groups above 1,000);
         - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high`` (pooled-SD
           units, exact small-sample correction);
         - ``p_holm``: ``p_welch`` adjusted by Holm across the rows of the call;
@@ -384,7 +392,9 @@ def compare_groups(
           in pooled-SD units, with these group sizes), ``mde`` (the smallest
           difference detectable with 80 % power, in the variable's unit) and
           ``mde_d`` (the same in pooled-SD units);
-        - ``bf10``: JZS Bayes factor for a difference (r = √2/2);
+        - ``bf10``: JZS Bayes factor for a difference (r = √2/2); ``bf01``
+          = 1/``bf10``; ``bf01_max``: the largest BF01 these group sizes can
+          give under that prior (at t = 0; :func:`analysis.bayes.bf01_max`);
         - ``confidence_level``, ``method`` (every test and interval used),
           ``seed``, ``n_resamples`` (resamples actually used; 0 where an
           asymptotic form replaced resampling), ``note`` (why anything is
@@ -397,13 +407,20 @@ def compare_groups(
     TypeError
         If a variable is not numeric.
     ValueError
-        For an invalid option (the message names it).
+        For an invalid option (the message names it), or if ``group`` holds
+        a label other than ``'cramp'`` or ``'control'`` (such rows would
+        otherwise be silently left out; the message names the labels).
 
     Notes
     -----
-    A group with fewer than two values, or no variation in either group,
-    gives a row of NaN statistics with the reason in ``note`` rather than an
-    exception, so that one sparse variable does not stop a whole report.
+    A group with fewer than two values gives a row of NaN statistics with the
+    reason in ``note`` rather than an exception, so that one sparse variable
+    does not stop a whole report. With no variation within either group the
+    t-based columns are NaN (with a note), but the rank and permutation tests
+    are still reported: for ``[5] * 6`` against ``[7] * 7``, Mann-Whitney
+    p = 0.00072 (as R's ``wilcox.test``) and the exact permutation p = 2/1716.
+    A Brunner-Munzel p that is undefined (complete separation) is NaN with
+    the reason in ``note``.
 
     See Also
     --------
