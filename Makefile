@@ -7,6 +7,7 @@
 #   make data     regenerate the synthetic example data (byte-identical)
 #   make lint     ruff check and format check, notebooks included
 #   make bench    benchmarks -> benchmarks/RESULTS.md
+#   make simulate type I error and coverage of every test -> docs/simulation.md (~10 min)
 #   make report DATA=my.csv OUT=my-report   the analysis on your own file
 
 PYTHON ?= python3
@@ -22,7 +23,7 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: setup report test unit nbval lint format lab data bench lock clean
+.PHONY: setup report test unit nbval lint format lab data bench simulate lock clean
 
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -66,6 +67,9 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+simulate: $(STAMP)
+	$(BIN)/python benchmarks/simulate_level.py
 
 # Re-resolve the pins from requirements.in (needs the network); review the diff.
 lock:

@@ -212,7 +212,7 @@ def test_degenerate_groups_give_nan_with_reason():
     rows = table.set_index("variable")
     assert np.isfinite(rows.loc["sodium_post", "p_welch"])
     assert np.isnan(rows.loc["potassium_post", "p_welch"])
-    assert "no variation in either group" in rows.loc["potassium_post", "note"]
+    assert "no variation within either group" in rows.loc["potassium_post", "note"]
     one = compare_groups(cohort.iloc[1:4], ["sodium_post"], n_resamples=500)
     assert "fewer than 2 values in group 'cramp' (n = 0)" in one.loc[0, "note"]
 
@@ -239,3 +239,127 @@ def test_errors_name_the_problem(marathon):
         marathon, ["sodium_post"], margins={"sodium": np.int64(2)}, n_resamples=200
     )
     assert table.loc[0, "margin"] == 2
+
+
+# --------------------------------------------------------------------------- #
+# issue 12: robust columns, honest labels, no silent drops
+# --------------------------------------------------------------------------- #
+def _two_groups(x, y, name="sodium_post"):
+    return pd.DataFrame({"group": ["cramp"] * len(x) + ["control"] * len(y), name: [*x, *y]})
+
+
+def test_new_columns_are_the_library_functions(marathon):
+    from analysis.bayes import bf01_max
+    from analysis.compare import group_values
+    from analysis.resampling import bootstrap_t_mean_diff_ci, permutation_test_welch
+
+    table = compare_groups(marathon, ["sodium_post"], n_resamples=2_000)
+    row = table.iloc[0]
+    x, y = group_values(marathon, "sodium_post")
+    sperm = permutation_test_welch(x, y, n_resamples=2_000)
+    boot_t = bootstrap_t_mean_diff_ci(x, y, n_resamples=2_000)
+    assert row["p_permutation_studentized"] == sperm.pvalue
+    assert (row["boot_t_ci_low"], row["boot_t_ci_high"]) == (boot_t.ci_low, boot_t.ci_high)
+    assert row["bf01"] == pytest.approx(1 / row["bf10"], rel=1e-12)
+    assert row["bf01_max"] == bf01_max(15, 67)
+    assert row["bf01"] <= row["bf01_max"]
+    # method names every column and says which ones assume equal spread
+    method = row["method"]
+    assert "p_student: Student t-test (assumes equal spread)" in method
+    assert (
+        "p_permutation: Monte-Carlo permutation of the mean difference (2000 resamples) "
+        "(assumes equal spread" in method
+    )
+    assert (
+        "p_permutation_studentized: Monte-Carlo studentized permutation of the Welch t "
+        "(2000 resamples)" in method
+    )
+    assert "boot_t_ci: 95% bootstrap-t CI (2000 resamples)" in method
+    assert "boot_ci: 95% BCa bootstrap CI (2000 resamples)" in method
+
+
+@pytest.mark.parametrize(
+    ("level", "label", "tost_label"),
+    [
+        (0.975, "97.5%", "95%"),
+        (0.995, "99.5%", "99%"),
+        (0.999, "99.9%", "99.8%"),
+        (0.9, "90%", "80%"),
+    ],
+)
+def test_confidence_level_labels_keep_their_digits(marathon, level, label, tost_label):
+    table = compare_groups(marathon, ["sodium_post"], n_resamples=200, confidence_level=level)
+    method = table.loc[0, "method"]
+    assert f"Welch t-test, {label} Welch CI" in method
+    assert f"Welch TOST ({tost_label} CI)" in method
+    assert "100%" not in method and "98%" not in method
+
+
+def test_unknown_group_labels_raise_naming_them(marathon):
+    cohort = marathon.copy()
+    cohort["group"] = cohort["group"].astype(object)
+    cohort.loc[cohort.index[:5], "group"] = "Cramp"
+    with pytest.raises(ValueError, match=r"`group` must hold only .*got 'Cramp' in 5 row\(s\)"):
+        compare_groups(cohort, ["sodium_post"])
+
+
+def test_constant_different_groups_still_get_rank_and_permutation_tests():
+    table = compare_groups(_two_groups([5.0] * 6, [7.0] * 7), ["sodium_post"], n_resamples=500)
+    row = table.iloc[0]
+    # wilcox.test(rep(5, 6), rep(7, 7))$p.value (studentized.Rout)
+    assert row["p_mannwhitney"] == pytest.approx(0.000720589631971622, rel=1e-10)
+    # exact permutation: only the observed split (of 1716) is as extreme, two-sided 2/1716
+    assert row["p_permutation"] == pytest.approx(2 / 1716, rel=1e-12)
+    assert row["p_permutation_studentized"] == pytest.approx(0.00116550116550117, rel=1e-12)
+    for column in ("p_welch", "p_student", "ci_low", "hedges_g", "bf10", "boot_ci_low",
+                   "boot_t_ci_low", "p_brunnermunzel", "p_tost"):  # fmt: skip
+        assert np.isnan(row[column]), column
+    note = row["note"]
+    assert "no variation within either group" in note
+    assert "p_brunnermunzel undefined: complete separation (every cramp value below" in note
+    assert "boot_ci not computed" in note and "boot_t_ci not computed" in note
+    assert "exact permutation (all 1716 splits)" in row["method"]
+
+
+def test_brunner_munzel_nan_has_a_reason():
+    table = compare_groups(_two_groups([1.0, 2.0], [3.0, 4.5]), ["sodium_post"], n_resamples=200)
+    row = table.iloc[0]
+    assert np.isnan(row["p_brunnermunzel"])
+    assert (
+        "p_brunnermunzel undefined: complete separation (every cramp value below every "
+        "control value)" in row["note"]
+    )
+    assert np.isfinite(row["p_welch"]) and np.isfinite(row["p_permutation"])
+
+
+def test_no_column_holds_another_method(monkeypatch):
+    from analysis import resampling
+
+    rng = np.random.default_rng(4)
+    cohort = _two_groups(rng.normal(140, 3, 30), rng.normal(141, 3, 40))
+    # make both groups "large": every resampling method would fall back to Welch
+    monkeypatch.setattr(resampling, "RESAMPLING_MAX_N", 50)
+    monkeypatch.setattr(resampling, "ASYMPTOTIC_MIN_GROUP", 20)
+    row = compare_groups(cohort, ["sodium_post"], n_resamples=200).iloc[0]
+    for column in ("p_permutation", "p_permutation_studentized", "boot_ci_low", "boot_ci_high",
+                   "boot_t_ci_low", "boot_t_ci_high"):  # fmt: skip
+        assert np.isnan(row[column]), column
+    assert np.isfinite(row["p_welch"])
+    assert (
+        "p_permutation not computed (asymptotic Welch t-test (n=70 > RESAMPLING_MAX_N"
+        in row["note"]
+    )
+    assert "p_permutation: not computed" in row["method"]
+    assert row["n_resamples"] == 0
+
+
+def test_three_against_many_controls_are_resampled():
+    from scipy import stats
+
+    controls = stats.lognorm.ppf((np.arange(1, 5001) - 0.5) / 5000, 0.5, scale=3.0)
+    cohort = _two_groups([2.9, 3.4, 9.5], controls)
+    row = compare_groups(cohort, ["sodium_post"], n_resamples=1_000).iloc[0]
+    assert "p_permutation: Monte-Carlo permutation" in row["method"]
+    assert "boot_ci: 95% BCa bootstrap CI (1000 resamples)" in row["method"]
+    assert row["p_permutation"] != pytest.approx(row["p_welch"], rel=0.1)
+    assert row["n_resamples"] == 1_000

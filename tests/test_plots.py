@@ -266,6 +266,13 @@ def test_forest_plot_draws_each_recomputable_row():
     assert "SD units" in ax.get_xlabel()
 
 
+@pytest.mark.parametrize(("level", "label"), [(0.975, "97.5% CI"), (0.999, "99.9% CI")])
+def test_forest_plot_level_label_keeps_its_digits(level, label):
+    # issue 12: 0.975 was labelled "98%" and 0.999 "100%"
+    ax = plots.forest_plot(check_published(confidence_level=level))
+    assert ax.get_xlabel().endswith(f"SD units, {label})")
+
+
 def test_forest_plot_mean_diff_needs_one_unit():
     evidence = check_published()
     with pytest.raises(ValueError, match="one unit"):

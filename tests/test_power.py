@@ -62,8 +62,14 @@ def test_nan_from_nct_cdf_is_guarded(monkeypatch):
 
 def test_guard_refuses_to_drop_a_lower_tail_that_matters(monkeypatch):
     # At d = 0.1, n = 20 + 20 the lower tail is about 0.01 of the power: a NaN
-    # there must raise, not be replaced by 0.
+    # there is integrated numerically instead, and must raise if that fails
+    # too, not be replaced by 0.
+    from analysis import power as power_module
+
+    expected = power_two_sample(20, 20, 0.1)
     monkeypatch.setattr(stats.nct, "cdf", lambda *args, **kwargs: math.nan)
+    assert power_two_sample(20, 20, 0.1) == pytest.approx(expected, rel=1e-8)
+    monkeypatch.setattr(power_module, "_lower_tail_by_quadrature", lambda *args: math.nan)
     with pytest.raises(FloatingPointError, match=r"lower tail .* is not negligible"):
         power_two_sample(20, 20, 0.1)
 
@@ -234,3 +240,20 @@ def test_power_from_se_rejects_bad_se():
         power_from_se(1.0, 0, 10)
     with pytest.raises(ValueError, match="`df` must be a positive finite number"):
         minimum_detectable_from_se(1.0, -1)
+
+
+def test_lower_tail_quadrature_agrees_with_nct_where_scipy_works():
+    # the fallback used where scipy.stats.nct.cdf returns NaN (issue 12, item 8:
+    # compare_groups(confidence_level=0.999) failed on the example cohort)
+    from scipy import stats
+
+    from analysis.power import _lower_tail_by_quadrature, power_two_sample
+
+    crit = float(stats.t.isf(0.0005, 80))
+    for ncp in (1.0, 3.0):
+        assert _lower_tail_by_quadrature(crit, 80, ncp) == pytest.approx(
+            stats.nct.cdf(-crit, 80, ncp), rel=1e-6
+        )
+    # ncp = 7.0 at alpha = 0.001: nct.cdf is NaN there; the power is still returned
+    d = 7.0017 / (15 * 67 / 82) ** 0.5
+    assert 0.9 < power_two_sample(15, 67, d, alpha=0.001) < 1.0

@@ -64,21 +64,24 @@ def test_check_matches_the_summaries_functions(table, evidence):
     direct = analysis.check_reported_p(21, "0.73", "0.06", 22, "0.67", "0.08", "0.03")
     assert mg["p_student_min"] == direct.p_student_min
     assert mg["p_welch_max"] == direct.p_welch_max
-    assert mg["verdict"] == "consistent only within rounding"
+    assert mg["verdict"] == direct.verdict
+    assert mg["verdict"].endswith("within the rounding of the printed means and SDs")
+    assert mg["reproduced_by"] == "two-sided Welch t-test; two-sided Student t-test"
     assert not mg["consistent_at_printed"] and mg["consistent"]
     summary = analysis.compare_summary(21, 139.8, 3.1, 22, 142.3, 2.1)
     na = _row(evidence, "schwellnus2004", "sodium")
     assert (na["mean_diff"], na["ci_low"], na["ci_high"]) == pytest.approx(
         (summary.mean_diff, summary.ci_low, summary.ci_high)
     )
-    assert na["verdict"] == "consistent at face value"
+    assert na["verdict"] == "reproduced by the two-sided Welch t-test at the printed values"
+    assert na["label"] == "Schwellnus 2004: sodium, post (mmol/L)"
 
 
 def test_rounding_range_of_the_difference(evidence):
     # Kona sodium: 140 and 139 printed as whole numbers -> true difference in [0, 2]
     kona = _row(evidence, "kona2019", "sodium")
     assert (kona["mean_diff_min"], kona["mean_diff_max"]) == pytest.approx((0.0, 2.0))
-    assert kona["verdict"] == "consistent only within rounding"
+    assert kona["verdict"].endswith("within the rounding of the printed means and SDs")
     mg = _row(evidence, "schwellnus2004", "magnesium")
     assert (mg["mean_diff_min"], mg["mean_diff_max"]) == pytest.approx((0.05, 0.07))
 
@@ -94,6 +97,13 @@ def test_rows_that_cannot_be_checked_say_why(evidence):
     maughan = _row(evidence, "maughan1986", "serum electrolytes and plasma-volume change")
     assert maughan["verdict"].startswith("no group means printed")
     assert str(evidence["consistent"].dtype) == "boolean"
+    assert no_p["reproduced_by"] == "" and maughan["reproduced_by"] == ""
+
+
+def test_no_verdict_calls_a_paper_inconsistent(evidence):
+    # issue 12: a p that no t-test reproduces is not an error; say so neutrally
+    assert not evidence["verdict"].str.contains("inconsistent").any()
+    assert evidence["label"].is_unique  # the time point keeps two rows of one study apart
 
 
 def test_load_published_rejects_bad_files(tmp_path, table):

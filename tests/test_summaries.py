@@ -284,3 +284,100 @@ def test_check_reported_p_errors(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         check_reported_p(*args.values(), decimals=decimals)
+
+
+# --------------------------------------------------------------------------
+# check_reported_p reads fairly (issue 12, item 6); references: reported_p.R
+# --------------------------------------------------------------------------
+from analysis.summaries import (  # noqa: E402
+    NOT_REPRODUCED,
+    T_TESTS,
+    rank_test_simulation,
+)
+
+LDH = (20, "362.27", "72.10", 68, "307.87", "52.42")  # Martínez-Navarro et al. 2022
+SODIUM = (21, "139.8", "3.1", 22, "142.3", "2.1")  # Schwellnus et al. 2004
+MAGNESIUM = (21, "0.73", "0.06", 22, "0.67", "0.08")
+
+
+def test_ldh_is_the_one_sided_welch_test():
+    res = check_reported_p(*LDH, "p = 0.002")
+    # reported_p.Rout: t.test(x, y, alternative = "greater")$p.value = 0.00214381368466038
+    assert res.p_welch_at_printed / 2 == pytest.approx(0.00214381368466038, rel=REL)
+    assert res.p_welch_one_sided_min <= 0.00214381368466038 <= res.p_welch_one_sided_max
+    assert res.reproduced_at_printed == ("one-sided Welch t-test",)
+    assert res.verdict == "reproduced by the one-sided Welch t-test at the printed values"
+    # the two-sided tests alone would have missed it: 0.0043 and 0.00034
+    assert not res.consistent_at_printed and not res.consistent
+
+
+def test_sodium_two_sided_welch_at_printed_values():
+    res = check_reported_p(*SODIUM, "0.004")
+    assert res.reproduced_at_printed == ("two-sided Welch t-test",)
+    assert "two-sided Welch t-test" in res.reproduced_within_rounding
+    assert res.verdict == "reproduced by the two-sided Welch t-test at the printed values"
+    # reported_p.Rout: one-sided Welch (less) 0.00199845886592297
+    assert res.p_welch_one_sided_min < 0.00199845886592297 < res.p_welch_one_sided_max
+
+
+def test_magnesium_two_sided_tests_within_rounding():
+    res = check_reported_p(*MAGNESIUM, "0.03")
+    assert res.reproduced_at_printed == ()
+    assert res.reproduced_within_rounding == ("two-sided Welch t-test", "two-sided Student t-test")
+    assert res.verdict == (
+        "reproduced by the two-sided Welch t-test and two-sided Student t-test within the "
+        "rounding of the printed means and SDs"
+    )
+    # reported_p.Rout, box corner: one-sided Welch 0.017957734243338 < 0.025, so no
+    # one-sided test reaches the printed 0.03 (interval 0.025 to 0.035)
+    assert res.p_welch_one_sided_max == pytest.approx(0.017957734243338, rel=REL)
+    assert res.p_student_one_sided_max == pytest.approx(0.0183699266126191, rel=REL)
+
+
+def test_a_p_that_nothing_reproduces_is_not_called_an_error():
+    res = check_reported_p(*SODIUM, "0.41")  # invented: no t-test gives 0.41 here
+    assert res.reproduced_at_printed == () and res.reproduced_within_rounding == ()
+    assert res.verdict == NOT_REPRODUCED
+    assert res.verdict == (
+        "not reproducible by a t-test from the printed summaries; "
+        "the authors may have used another test"
+    )
+    assert "inconsistent" not in res.verdict
+
+
+def test_every_test_named_is_one_of_the_four():
+    for args, p in ((LDH, "0.002"), (SODIUM, "0.004"), (MAGNESIUM, "0.03")):
+        res = check_reported_p(*args, p)
+        assert set(res.reproduced_at_printed) <= set(res.reproduced_within_rounding) <= set(T_TESTS)
+
+
+def test_rank_simulation_is_labelled_and_reproducible():
+    sim = rank_test_simulation(*LDH, "0.002", n_sim=400)
+    again = rank_test_simulation(*LDH, "0.002", n_sim=400)
+    assert sim == again
+    assert sim.label.startswith("simulation check, not a recomputation: Mann-Whitney")
+    assert sim.sentence.startswith(sim.label)
+    assert sim.p_low <= sim.p_median <= sim.p_high
+    assert sim.plausible  # 0.002 is well inside what a rank test gives on such data
+    assert 0 < sim.share_as_small < 1
+
+
+def test_rank_simulation_flags_an_implausible_p_and_uses_the_printed_moments():
+    # an invented p = 0.41 lies outside the simulated range; the lognormal
+    # parameters give the printed mean and SD (checked on 400,000 draws)
+    sim = rank_test_simulation(*SODIUM, "0.41", n_sim=400)
+    assert not sim.plausible
+    assert "falls outside that range" in sim.sentence
+    from analysis.summaries import _lognormal_parameters
+
+    mu, sigma = _lognormal_parameters(139.8, 3.1, "mean_cramp")
+    draws = np.random.default_rng(1).lognormal(mu, sigma, 400_000)
+    assert draws.mean() == pytest.approx(139.8, rel=1e-3)
+    assert draws.std() == pytest.approx(3.1, rel=1e-2)
+
+
+def test_rank_simulation_errors():
+    with pytest.raises(ValueError, match=r"`mean_cramp` must be positive.*got -1.0"):
+        rank_test_simulation(10, "-1.0", "0.5", 10, "1.0", "0.5", "0.03")
+    with pytest.raises(ValueError, match=r"`n_sim` must be an integer of at least 100; got 10"):
+        rank_test_simulation(*SODIUM, "0.03", n_sim=10)

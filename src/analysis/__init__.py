@@ -53,11 +53,16 @@ _EXPORTS: dict[str, str] = {
     "tost_from_estimate": "analysis.equivalence",
     "smallest_margin": "analysis.equivalence",
     "bayes_factor_ttest": "analysis.bayes",
+    "bayes_factor_scales": "analysis.bayes",
+    "bf01_max": "analysis.bayes",
+    "tost_bf_sentence": "analysis.bayes",
     "holm": "analysis.multiplicity",
     "holm_within": "analysis.multiplicity",
     # resampling
     "bootstrap_mean_diff_ci": "analysis.resampling",
     "permutation_test_mean_diff": "analysis.resampling",
+    "permutation_test_welch": "analysis.resampling",
+    "bootstrap_t_mean_diff_ci": "analysis.resampling",
     # published summaries
     "compare_summary": "analysis.summaries",
     "SummaryComparison": "analysis.summaries",
@@ -66,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     # evidence synthesis (published studies)
     "random_effects": "analysis.meta",
     "synthesise": "analysis.meta",
+    "rank_test_simulation": "analysis.summaries",
     # example data
     "generate_cohort": "analysis.synthetic",
     "example_path": "analysis.paths",

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import schema
+from analysis._checks import check_group_labels, level_label
 from analysis.effect_size import _pooled_sd
 from analysis.resampling import DEFAULT_SEED  # the seed of every resampling method
 
@@ -113,6 +114,131 @@ def _empty_row(variable: str, x: np.ndarray, y: np.ndarray, note: str) -> dict[s
     return row
 
 
+#: Columns that assume equal spread (identical distributions) under the null,
+#: named in ``method``; see docs/simulation.md for what that costs.
+EQUAL_SPREAD_COLUMNS = (
+    "p_student",
+    "p_mannwhitney",
+    "p_permutation",
+    "hedges_g_ci_low",
+    "hedges_g_ci_high",
+)
+
+
+def _resampled(
+    x: np.ndarray, y: np.ndarray, *, confidence_level: float, n_resamples: int, seed: int
+) -> tuple[dict[str, float], list[str], list[str], int]:
+    """The four resampling columns, their ``method`` parts, notes and resamples used.
+
+    A column holds only the method its name says: where a resampling method
+    was replaced by its asymptotic form (or not computed), the column is NaN
+    and ``note`` says why.
+    """
+    from analysis.resampling import (
+        bootstrap_mean_diff_ci,
+        bootstrap_t_mean_diff_ci,
+        permutation_test_mean_diff,
+        permutation_test_welch,
+    )
+
+    perm = permutation_test_mean_diff(x, y, n_resamples=n_resamples, seed=seed)
+    sperm = permutation_test_welch(x, y, n_resamples=n_resamples, seed=seed)
+    boot = bootstrap_mean_diff_ci(
+        x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
+    )
+    boot_t = bootstrap_t_mean_diff_ci(
+        x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
+    )
+    level = level_label(confidence_level)
+    parts = {
+        "p_permutation": (perm, f"{perm.method} of the mean difference"),
+        "p_permutation_studentized": (sperm, f"{sperm.method} of the Welch t"),
+        "boot_ci": (boot, f"{level} {boot.method} CI"),
+        "boot_t_ci": (boot_t, f"{level} {boot_t.method} CI"),
+    }
+    values: dict[str, float] = {}
+    methods, notes = [], []
+    for column, (res, text) in parts.items():
+        resampled = res.n_resamples > 0
+        if column.startswith("p_"):
+            values[column] = res.pvalue if resampled else math.nan
+        else:
+            values[f"{column}_low"] = res.ci_low if resampled else math.nan
+            values[f"{column}_high"] = res.ci_high if resampled else math.nan
+        if resampled:
+            exact = res.seed is None
+            methods.append(f"{column}: {text if exact else _with_count(text, res.n_resamples)}")
+        else:
+            methods.append(f"{column}: not computed")
+            notes.append(f"{column} not computed ({res.method})")
+    used = min((r.n_resamples for r, _ in parts.values() if r.n_resamples), default=0)
+    return values, methods, notes, used
+
+
+def _t_based(
+    variable: str, x: np.ndarray, y: np.ndarray, *, confidence_level: float
+) -> dict[str, Any]:
+    """Welch and Student tests, Welch CI, Hedges' g, MDE and Bayes factors."""
+    from analysis.bayes import bayes_factor_ttest, bf01_max
+    from analysis.effect_size import hedges_g_from_stats
+    from analysis.power import minimum_detectable_effect
+
+    n1, n2 = len(x), len(y)
+    m1, m2 = float(x.mean()), float(y.mean())
+    s1, s2 = float(x.std(ddof=1)), float(y.std(ddof=1))
+    alpha = 1 - confidence_level
+    welch = stats.ttest_ind(x, y, equal_var=False)
+    welch_ci = welch.confidence_interval(confidence_level)
+    student = stats.ttest_ind(x, y, equal_var=True)
+    g = hedges_g_from_stats(n1, m1, s1, n2, m2, s2, confidence_level=confidence_level)
+    mde_d = minimum_detectable_effect(n1, n2, power=0.8, alpha=alpha)
+    bf10 = bayes_factor_ttest(float(student.statistic), n1, n2)
+    return {
+        "ci_low": float(welch_ci.low),
+        "ci_high": float(welch_ci.high),
+        "t": float(welch.statistic),
+        "df": float(welch.df),
+        "p_welch": float(welch.pvalue),
+        "p_student": float(student.pvalue),
+        "hedges_g": g.g,
+        "hedges_g_ci_low": g.ci_low,
+        "hedges_g_ci_high": g.ci_high,
+        "mde": mde_d * _pooled_sd(n1, s1, n2, s2),
+        "mde_d": mde_d,
+        "bf10": bf10,
+        "bf01": 1 / bf10,
+        "bf01_max": bf01_max(n1, n2),
+    }
+
+
+def _method_text(
+    confidence_level: float, mw_method: str, resampling_methods: list[str], tost: bool
+) -> str:
+    """What each column is, naming the columns that assume equal spread."""
+    level = level_label(confidence_level)
+    tost_level = level_label(1 - 2 * (1 - confidence_level))
+    equal = "assumes equal spread"
+    return "; ".join(
+        [
+            f"p_welch, ci: Welch t-test, {level} Welch CI",
+            f"p_student: Student t-test ({equal})",
+            f"p_mannwhitney: Mann-Whitney U, {mw_method} ({equal}: "
+            "identical distributions under the null)",
+            "p_brunnermunzel: Brunner-Munzel",
+            *[
+                f"{m} ({equal}: identical distributions under the null)"
+                if m.startswith("p_permutation:") and not m.endswith("not computed")
+                else m
+                for m in resampling_methods
+            ],
+            f"hedges_g: Hedges' g (exact J), {level} normal CI (pooled SD; {equal})",
+            f"Welch TOST ({tost_level} CI)" if tost else "no TOST",
+            "two-sample t power and MDE (80% power)",
+            "bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707)",
+        ]
+    )
+
+
 def _compare_one(
     variable: str,
     x: np.ndarray,
@@ -123,12 +249,9 @@ def _compare_one(
     n_resamples: int,
     seed: int,
 ) -> dict[str, Any]:
-    from analysis.bayes import bayes_factor_ttest
-    from analysis.effect_size import hedges_g_from_stats
     from analysis.equivalence import welch_tost_from_stats
-    from analysis.power import minimum_detectable_effect, power_two_sample
-    from analysis.rank_tests import brunner_munzel, mannwhitney_r
-    from analysis.resampling import bootstrap_mean_diff_ci, permutation_test_mean_diff
+    from analysis.power import power_two_sample
+    from analysis.rank_tests import brunner_munzel, brunner_munzel_undefined, mannwhitney_r
 
     for label, values in (("cramp", x), ("control", y)):
         if len(values) < 2:
@@ -141,23 +264,6 @@ def _compare_one(
     n1, n2 = len(x), len(y)
     m1, m2 = float(x.mean()), float(y.mean())
     s1, s2 = float(x.std(ddof=1)), float(y.std(ddof=1))
-    if s1 == 0 and s2 == 0:
-        row = _empty_row(variable, x, y, "no variation in either group: tests undefined")
-        row.update(mean_cramp=m1, mean_control=m2, sd_cramp=s1, sd_control=s2, mean_diff=m1 - m2)
-        return row
-    alpha = 1 - confidence_level
-    welch = stats.ttest_ind(x, y, equal_var=False)
-    welch_ci = welch.confidence_interval(confidence_level)
-    student = stats.ttest_ind(x, y, equal_var=True)
-    w_stat, p_mw, mw_method = mannwhitney_r(x, y)
-    _, _, p_bm = brunner_munzel(x, y)
-    perm = permutation_test_mean_diff(x, y, n_resamples=n_resamples, seed=seed)
-    boot = bootstrap_mean_diff_ci(
-        x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
-    )
-    g = hedges_g_from_stats(n1, m1, s1, n2, m2, s2, confidence_level=confidence_level)
-    sd_pooled = _pooled_sd(n1, s1, n2, s2)
-    mde_d = minimum_detectable_effect(n1, n2, power=0.8, alpha=alpha)
     row: dict[str, Any] = {
         "variable": variable,
         "unit": schema.unit_of(variable),
@@ -168,35 +274,41 @@ def _compare_one(
         "sd_cramp": s1,
         "sd_control": s2,
         "mean_diff": m1 - m2,
-        "ci_low": float(welch_ci.low),
-        "ci_high": float(welch_ci.high),
-        "t": float(welch.statistic),
-        "df": float(welch.df),
-        "p_welch": float(welch.pvalue),
-        "p_student": float(student.pvalue),
-        "p_mannwhitney": p_mw,
-        "p_brunnermunzel": p_bm,
-        "p_permutation": perm.pvalue,
-        "boot_ci_low": boot.ci_low,
-        "boot_ci_high": boot.ci_high,
-        "hedges_g": g.g,
-        "hedges_g_ci_low": g.ci_low,
-        "hedges_g_ci_high": g.ci_high,
         "margin": np.nan,
         "p_tost": np.nan,
         "tost_ci_low": np.nan,
         "tost_ci_high": np.nan,
         "equivalent": pd.NA,
         "power_at_margin": np.nan,
-        "mde": mde_d * sd_pooled,
-        "mde_d": mde_d,
-        "bf10": bayes_factor_ttest(float(student.statistic), n1, n2),
     }
     notes = []
+    constant = s1 == 0 and s2 == 0
+    if constant:
+        notes.append(
+            "no variation within either group: t-based tests, intervals, Hedges' g, "
+            "TOST, power and Bayes factors undefined; rank and permutation tests reported"
+        )
+    else:
+        row.update(_t_based(variable, x, y, confidence_level=confidence_level))
+    _, p_mw, mw_method = mannwhitney_r(x, y)
+    row["p_mannwhitney"] = p_mw
+    reason = brunner_munzel_undefined(x, y, names=("cramp", "control"))
+    if reason:
+        row["p_brunnermunzel"] = np.nan
+        notes.append(f"p_brunnermunzel undefined: {reason}")
+    else:
+        row["p_brunnermunzel"] = brunner_munzel(x, y).pvalue
+    values, resampling_methods, resampling_notes, used = _resampled(
+        x, y, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
+    )
+    row.update(values)
+    notes.extend(resampling_notes)
     if margin is None:
         notes.append("no equivalence margin for this variable: TOST and power not computed")
-    else:
+    elif not constant:
+        alpha = 1 - confidence_level
         tost = welch_tost_from_stats(n1, m1, s1, n2, m2, s2, margin, alpha=alpha)
+        sd_pooled = _pooled_sd(n1, s1, n2, s2)
         row.update(
             margin=margin,
             p_tost=tost.p_tost,
@@ -205,23 +317,12 @@ def _compare_one(
             equivalent=bool(tost.equivalent),
             power_at_margin=power_two_sample(n1, n2, margin / sd_pooled, alpha=alpha),
         )
-    level = f"{confidence_level:.0%}"
-    tost_level = f"{1 - 2 * alpha:.0%}"
-    row["method"] = "; ".join(
-        [
-            f"Welch t-test, {level} Welch CI",
-            "Student t-test",
-            f"Mann-Whitney U ({mw_method})",
-            "Brunner-Munzel",
-            _with_count(f"{perm.method} p", perm.n_resamples),
-            _with_count(f"{boot.method} CI", boot.n_resamples),
-            f"Hedges' g (exact J), {level} normal CI",
-            f"Welch TOST ({tost_level} CI)" if margin is not None else "no TOST",
-            "two-sample t power and MDE (80% power)",
-            "JZS Bayes factor (r = 0.707)",
-        ]
+    else:
+        row["margin"] = margin
+    row["method"] = _method_text(
+        confidence_level, mw_method, resampling_methods, margin is not None and not constant
     )
-    row["n_resamples"] = min(perm.n_resamples, boot.n_resamples)
+    row["n_resamples"] = used
     row["note"] = "; ".join(notes)
     return row
 
@@ -280,7 +381,15 @@ def compare_groups(
           ``df`` (Welch), ``p_welch``;
         - ``p_student`` (pooled variance), ``p_mannwhitney`` (as R's
           ``wilcox.test`` defaults), ``p_brunnermunzel``, ``p_permutation``
-          (mean difference), ``boot_ci_low``, ``boot_ci_high`` (BCa);
+          (raw mean difference), ``p_permutation_studentized`` (Welch t
+          permuted), ``boot_ci_low``, ``boot_ci_high`` (BCa),
+          ``boot_t_ci_low``, ``boot_t_ci_high`` (bootstrap-t). Student,
+          Mann-Whitney, the raw permutation test and the Hedges' g interval
+          assume equal spread (identical distributions under the null) and
+          ``method`` says so; ``docs/simulation.md`` shows what that costs.
+          A resampling column holds only its own method: NaN, with the reason
+          in ``note``, where :mod:`analysis.resampling` would have used an
+          asymptotic form (total above 5,000 and both groups above 1,000);
         - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high`` (pooled-SD
           units, exact small-sample correction);
         - ``family`` (:func:`analysis.schema.family_of`) and ``p_holm``:
@@ -297,7 +406,9 @@ def compare_groups(
           in pooled-SD units, with these group sizes), ``mde`` (the smallest
           difference detectable with 80 % power, in the variable's unit) and
           ``mde_d`` (the same in pooled-SD units);
-        - ``bf10``: JZS Bayes factor for a difference (r = √2/2);
+        - ``bf10``: JZS Bayes factor for a difference (r = √2/2); ``bf01``
+          = 1/``bf10``; ``bf01_max``: the largest BF01 these group sizes can
+          give under that prior (at t = 0; :func:`analysis.bayes.bf01_max`);
         - ``confidence_level``, ``method`` (every test and interval used),
           ``seed``, ``n_resamples`` (resamples actually used; 0 where an
           asymptotic form replaced resampling), ``note`` (why anything is
@@ -310,13 +421,20 @@ def compare_groups(
     TypeError
         If a variable is not numeric.
     ValueError
-        For an invalid option (the message names it).
+        For an invalid option (the message names it), or if ``group`` holds
+        a label other than ``'cramp'`` or ``'control'`` (such rows would
+        otherwise be silently left out; the message names the labels).
 
     Notes
     -----
-    A group with fewer than two values, or no variation in either group,
-    gives a row of NaN statistics with the reason in ``note`` rather than an
-    exception, so that one sparse variable does not stop a whole report.
+    A group with fewer than two values gives a row of NaN statistics with the
+    reason in ``note`` rather than an exception, so that one sparse variable
+    does not stop a whole report. With no variation within either group the
+    t-based columns are NaN (with a note), but the rank and permutation tests
+    are still reported: for ``[5] * 6`` against ``[7] * 7``, Mann-Whitney
+    p = 0.00072 (as R's ``wilcox.test``) and the exact permutation p = 2/1716.
+    A Brunner-Munzel p that is undefined (complete separation) is NaN with
+    the reason in ``note``.
 
     See Also
     --------
@@ -333,6 +451,8 @@ def compare_groups(
     if isinstance(variables, str):
         variables = [variables]
     names = default_variables(cohort) if variables is None else list(variables)
+    if "group" in cohort.columns:
+        check_group_labels(cohort)
     if not names:
         raise ValueError("`variables` is empty and `cohort` has no analyte columns")
     margin_of = _margins_for(names, margins)
@@ -381,8 +501,11 @@ _COLUMNS = [
     "p_mannwhitney",
     "p_brunnermunzel",
     "p_permutation",
+    "p_permutation_studentized",
     "boot_ci_low",
     "boot_ci_high",
+    "boot_t_ci_low",
+    "boot_t_ci_high",
     "hedges_g",
     "hedges_g_ci_low",
     "hedges_g_ci_high",
@@ -402,6 +525,8 @@ _COLUMNS = [
     "mde",
     "mde_d",
     "bf10",
+    "bf01",
+    "bf01_max",
     "confidence_level",
     "method",
     "seed",

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import schema
+from analysis._checks import check_group_labels
 
 __all__ = ["compare_paired"]
 
@@ -177,13 +178,7 @@ def compare_paired(
             cohort[col]
         ):
             raise TypeError(f"Column `{col}` must be numeric; got dtype {cohort[col].dtype}.")
-    bad = ~cohort["group"].isin(schema.GROUPS)
-    if bad.any():
-        values = sorted({repr(v) for v in cohort.loc[bad, "group"]})
-        raise ValueError(
-            f"Column `group` must hold only 'cramp' or 'control'; got {', '.join(values)} "
-            f"in {int(bad.sum())} row(s)."
-        )
+    check_group_labels(cohort)
 
     rows = []
     for group in schema.GROUPS:

@@ -33,6 +33,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from analysis import schema
+from analysis._checks import level_label
 
 __all__ = [
     "COLOURS",
@@ -256,7 +257,7 @@ def estimation_plot(
         [0, 1, 2.1],
         [
             *(t.get_text() for t in ax.get_xticklabels()[:2]),
-            f"Difference\n{confidence_level:.0%} CI",
+            f"Difference\n{level_label(confidence_level)} CI",
         ],
     )
     ax.difference_axes = diff_ax  # type: ignore[attr-defined]
@@ -465,7 +466,7 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {schema.unit_of(v)}"
               for v, m in zip(rows["variable"], margin, strict=True)]  # fmt: skip
     ax.set_yticks(ys, labels, fontsize=11)
-    ax.set_xlabel(f"Cramp minus control, in units of the margin ({level:.0%} CI)")
+    ax.set_xlabel(f"Cramp minus control, in units of the margin ({level_label(level)} CI)")
     ax.set_title("Equivalence: each interval against its margin")
     from matplotlib.lines import Line2D
 
@@ -771,9 +772,9 @@ def forest_plot(
     ax.set_ylim(-1.5, len(rows) - 0.3)
     level = float(rows["confidence_level"].iloc[0])
     if estimate == "hedges_g":
-        ax.set_xlabel(f"Hedges' g, cramp minus control (SD units, {level:.0%} CI)")
+        ax.set_xlabel(f"Hedges' g, cramp minus control (SD units, {level_label(level)} CI)")
     else:
-        ax.set_xlabel(f"Cramp minus control ({units[0]}, {level:.0%} CI)")
+        ax.set_xlabel(f"Cramp minus control ({units[0]}, {level_label(level)} CI)")
     ax.set_title("Published comparisons, recomputed from printed summaries")
     ax.legend(loc="lower left", frameon=False, fontsize=11)
     save_figure(ax.figure, f"forest-published-{estimate.replace('_', '-')}")  # type: ignore[arg-type]

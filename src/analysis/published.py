@@ -16,10 +16,10 @@ Examples
 >>> table.loc[1, ["study_id", "variable", "mean_cramp", "sd_cramp", "reported_p"]].tolist()
 ['schwellnus2004', 'sodium', '139.8', '3.1', '0.004']
 >>> evidence = check_published(table)
->>> print(evidence.loc[2, ["variable", "reported_p", "verdict"]].to_string())
-variable                            magnesium
-reported_p                               0.03
-verdict       consistent only within rounding
+>>> print(evidence.loc[2, ["label", "reported_p", "reproduced_by"]].to_string())
+label            Schwellnus 2004: magnesium, post (mmol/L)
+reported_p                                            0.03
+reproduced_by    two-sided Welch t-test; two-sided Student t-test
 """
 
 from __future__ import annotations
@@ -166,6 +166,7 @@ def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
         consistent_student=pd.NA,
         consistent_welch=pd.NA,
         consistent=pd.NA,
+        reproduced_by="",
     )
     printed = [row[c] for c in ("mean_cramp", "sd_cramp", "mean_control", "sd_control")]
     if not printed[0] or not printed[2]:
@@ -212,12 +213,8 @@ def _check_row(row: pd.Series, confidence_level: float) -> dict[str, object]:
         consistent_welch=check.consistent_welch,
         consistent=check.consistent,
     )
-    if check.consistent_at_printed:
-        out["verdict"] = "consistent at face value"
-    elif check.consistent:
-        out["verdict"] = "consistent only within rounding"
-    else:
-        out["verdict"] = "inconsistent even within rounding"
+    out["reproduced_by"] = "; ".join(check.reproduced_within_rounding)
+    out["verdict"] = check.verdict
     return out
 
 
@@ -252,11 +249,16 @@ def check_published(
           p over the rounding box (see :func:`analysis.check_reported_p`);
         - ``hedges_g``, ``hedges_g_ci_low``, ``hedges_g_ci_high``;
         - ``consistent_at_printed``, ``consistent_student``,
-          ``consistent_welch``, ``consistent`` (nullable bool);
-        - ``verdict`` (str): ``'consistent at face value'``,
-          ``'consistent only within rounding'``,
-          ``'inconsistent even within rounding'`` or why nothing could be
-          checked;
+          ``consistent_welch``, ``consistent`` (nullable bool; two-sided
+          tests only, kept from earlier versions);
+        - ``reproduced_by`` (str): the t-tests (two-sided or one-sided,
+          Welch or Student) that reproduce the printed p within rounding,
+          ``"; "``-separated, empty if none or nothing to check;
+        - ``verdict`` (str): the neutral sentence of
+          :func:`analysis.check_reported_p` (which test reproduces the printed
+          p, at the printed values or within rounding, or "not reproducible by
+          a t-test from the printed summaries; the authors may have used
+          another test"), or why nothing could be checked;
         - ``confidence_level``.
 
         Numbers not computable are NaN; nothing is rounded.

@@ -13,7 +13,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-__all__ = ["BrunnerMunzelResult", "MannWhitneyResult", "brunner_munzel", "mannwhitney_r"]
+__all__ = [
+    "BrunnerMunzelResult",
+    "MannWhitneyResult",
+    "brunner_munzel",
+    "brunner_munzel_undefined",
+    "mannwhitney_r",
+]
 
 # R's wilcox.test uses the exact distribution only when both samples are
 # smaller than this and there are no ties.
@@ -191,8 +197,11 @@ def brunner_munzel(x: ArrayLike, y: ArrayLike) -> BrunnerMunzelResult:
     ``lawstat::brunner.munzel.test(x, y)``; ``df`` is computed here since scipy
     does not return it. Tested against these formulas written out in R, at
     1e-10 relative. If both samples have zero placement variance
-    (:math:`S_1 = S_2 = 0`, e.g. complete separation) the statistic is
-    infinite or undefined and scipy warns; the values are passed on as they are.
+    (:math:`S_1 = S_2 = 0`: complete separation, or every value equal) the
+    statistic is infinite or undefined, the degrees of freedom are 0/0 and the
+    p-value is NaN (as in R written out from these formulas; scipy warns);
+    the values are passed on as they are, and
+    :func:`brunner_munzel_undefined` gives the reason in words.
 
     References
     ----------
@@ -221,3 +230,59 @@ def brunner_munzel(x: ArrayLike, y: ArrayLike) -> BrunnerMunzelResult:
         df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
     res = stats.brunnermunzel(x, y, alternative="two-sided", distribution="t")
     return BrunnerMunzelResult(float(res.statistic), float(df), float(res.pvalue))
+
+
+def brunner_munzel_undefined(
+    x: ArrayLike, y: ArrayLike, *, names: tuple[str, str] = ("x", "y")
+) -> str:
+    """Why the Brunner-Munzel test is undefined for these samples, or ``""``.
+
+    Parameters
+    ----------
+    x, y : array_like
+        One-dimensional samples, as for :func:`brunner_munzel`; non-finite
+        values are dropped.
+    names : (str, str), default ("x", "y")
+        What to call the two samples in the reason.
+
+    Returns
+    -------
+    str
+        ``""`` when both placement variances are not zero (the test is
+        defined); otherwise the reason: complete separation (every ``x``
+        below, or above, every ``y``: :math:`\\hat p` is 0 or 1 and both
+        placement variances are 0, so the statistic is infinite and its
+        degrees of freedom 0/0), or every value equal (0/0 throughout).
+
+    Notes
+    -----
+    No convention turns these cases into a p-value here: the Brunner-Munzel
+    variance estimate is 0, so the *t* approximation has nothing to work
+    with. The permutation tests and the Mann-Whitney test remain defined
+    (for two constant, different groups of 6 and 7, R's ``wilcox.test``
+    gives p = 0.00072 and the exact permutation test 2/1716 = 0.0012).
+
+    Examples
+    --------
+    >>> from analysis.rank_tests import brunner_munzel_undefined
+    >>> brunner_munzel_undefined([1.0, 2.0], [3.0, 4.0])[:40]
+    'complete separation (every x value below'
+    >>> brunner_munzel_undefined([1.0, 3.0], [2.0, 4.0])
+    ''
+    """
+    x = _finite(x, "x", min_n=2)
+    y = _finite(y, "y", min_n=2)
+    n1 = x.size
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    v1 = np.var(ranks[:n1] - stats.rankdata(x), ddof=1)
+    v2 = np.var(ranks[n1:] - stats.rankdata(y), ddof=1)
+    if v1 > 0 or v2 > 0:
+        return ""
+    if np.ptp(np.concatenate([x, y])) == 0:
+        return "every value is equal: the statistic is 0/0"
+    side = "below" if x.max() <= y.min() else "above"
+    return (
+        f"complete separation (every {names[0]} value {side} every {names[1]} value): "
+        "both placement "
+        "variances are 0, so the statistic is infinite and its degrees of freedom 0/0"
+    )

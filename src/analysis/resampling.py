@@ -5,11 +5,33 @@ means, **cramp minus control**, in the units of the variable. Both are seeded by
 default (``seed=20261125``) so the same call always returns the same result, and
 both record the seed and the number of resamples they actually used.
 
-Above :data:`RESAMPLING_MAX_N` observations in total, resampling is replaced by
-its large-sample equivalent (the Welch *t* interval and the Welch *t*-test), the
-result says so in ``method``, and ``n_resamples`` is 0. At such sizes the
-bootstrap and permutation distributions of a mean difference are normal to
-within Monte-Carlo error, so nothing is lost but time.
+Which form is used is decided on the **smaller** group, since it is the
+smaller group that decides whether a resampling distribution is close to
+normal (three crampers against 5,000 controls are not a large sample):
+
+- the resampled form whenever the total is at most :data:`RESAMPLING_MAX_N`
+  (5,000) or the smaller group has at most :data:`ASYMPTOTIC_MIN_GROUP`
+  (1,000) observations and the total is at most
+  :data:`RESAMPLING_HARD_MAX_N` (10,000);
+- the large-sample equivalent (the Welch *t* interval or *t*-test) only when
+  the total exceeds :data:`RESAMPLING_MAX_N` **and** both groups exceed
+  :data:`ASYMPTOTIC_MIN_GROUP`; ``method`` says so and ``n_resamples`` is 0;
+- nothing (NaN, ``method`` says why) when the smaller group is too small for
+  the asymptotic form and the total too large to resample in a few seconds.
+
+The permutation tests enumerate every split exactly whenever there are at
+most :data:`EXACT_MAX_SPLITS` (10^6) of them (10 vs 10: 184,756 splits), or
+at most ``n_resamples`` if that is larger.
+
+Four methods: :func:`bootstrap_mean_diff_ci` (BCa, percentile or basic),
+:func:`bootstrap_t_mean_diff_ci` (studentized bootstrap, "bootstrap-t"),
+:func:`permutation_test_mean_diff` (permutes the raw mean difference: valid
+only when the two distributions are identical under the null, so it is not a
+test of equal means when the spreads differ) and
+:func:`permutation_test_welch` (studentized permutation test: permutes the
+Welch *t* statistic, exact under identical distributions and asymptotically
+valid for equal means with unequal spreads; Janssen 1997, Chung & Romano
+2013).
 
 Notes
 -----
@@ -29,7 +51,11 @@ total *n*      BCa bootstrap  permutation (this   ``scipy.stats.permutation_test
 20,000         2.1            2.6                 2.8
 =============  =============  ==================  ===============================
 
-Both calls together for 4 variables at 15 + 67 runners: 37 ms. A call crosses
+Both calls together for 4 variables at 15 + 67 runners: 37 ms. The studentized
+permutation test and the bootstrap-t interval (measured later, on a busy
+machine, where the unstudentized test took 10 ms and BCa 24 ms) took 35 ms and
+21 ms at 15 + 67; exact enumeration took 6 ms (raw) and 39 ms (studentized)
+at 10 vs 10 (184,756 splits) and 58 ms and 172 ms at 11 vs 11 (705,432). A call crosses
 about 1 s at 10,000 observations (the permutation test first), hence
 ``RESAMPLING_MAX_N = 5_000``, which keeps every resampled call under 0.5 s on
 this machine with a margin for slower ones. Above it a call costs under 10 ms
@@ -45,7 +71,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Literal
 
 import numpy as np
@@ -53,11 +78,16 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 __all__ = [
+    "ASYMPTOTIC_MIN_GROUP",
+    "EXACT_MAX_SPLITS",
+    "RESAMPLING_HARD_MAX_N",
     "RESAMPLING_MAX_N",
     "BootstrapCI",
     "PermutationResult",
     "bootstrap_mean_diff_ci",
+    "bootstrap_t_mean_diff_ci",
     "permutation_test_mean_diff",
+    "permutation_test_welch",
 ]
 
 #: Largest total sample size (cramp + control) that is resampled. Above it the
@@ -65,6 +95,23 @@ __all__ = [
 #: at 5,000 observations a 10,000-resample call takes at most about 0.4 s, at
 #: 10,000 about 1 s.
 RESAMPLING_MAX_N: int = 5_000
+
+#: Smallest size of the *smaller* group at which the asymptotic Welch forms
+#: may replace resampling (above :data:`RESAMPLING_MAX_N` in total only). The
+#: mean of 1,000 lognormal (sdlog 1) values still has skewness 0.2, so below
+#: this the resampling distribution is not taken to be normal.
+ASYMPTOTIC_MIN_GROUP: int = 1_000
+
+#: Largest total that is resampled when the smaller group is too small for the
+#: asymptotic forms. Measured, 10,000 resamples, 3 values against the rest:
+#: at 20,000 in total the BCa interval took 9.4 s (its jackknife is quadratic
+#: in n), the bootstrap-t 3.2 s, either permutation test 0.16 s; at 10,000
+#: about a quarter of that. Above it nothing is computed and ``method`` says why.
+RESAMPLING_HARD_MAX_N: int = 10_000
+
+#: Largest number of distinct splits that the permutation tests enumerate
+#: exactly, whatever ``n_resamples`` (10^6 splits take about 0.5 s).
+EXACT_MAX_SPLITS: int = 1_000_000
 
 #: Default seed of both resampling functions.
 DEFAULT_SEED: int = 20261125
@@ -172,8 +219,29 @@ def _batch_size(n_total: int, n_resamples: int, max_values: int) -> int:
     return max(1, min(n_resamples, max_values // n_total))
 
 
-def _fallback_note(n_total: int) -> str:
-    return f"n={n_total} > RESAMPLING_MAX_N={RESAMPLING_MAX_N}"
+_NO_VARIATION = "not computed: neither group varies (the bootstrap distribution is one point)"
+
+
+def _regime(n1: int, n2: int) -> tuple[str, str]:
+    """Which form to use: ``("resample" | "asymptotic" | "none", reason)``.
+
+    Decided on the smaller group (module docstring).
+    """
+    n_total, small = n1 + n2, min(n1, n2)
+    if n_total <= RESAMPLING_MAX_N:
+        return "resample", ""
+    if small > ASYMPTOTIC_MIN_GROUP:
+        return "asymptotic", (
+            f"n={n_total} > RESAMPLING_MAX_N={RESAMPLING_MAX_N} and smaller group "
+            f"n={small} > ASYMPTOTIC_MIN_GROUP={ASYMPTOTIC_MIN_GROUP}"
+        )
+    if n_total <= RESAMPLING_HARD_MAX_N:
+        return "resample", ""
+    return "none", (
+        f"not computed: smaller group n={small} <= ASYMPTOTIC_MIN_GROUP="
+        f"{ASYMPTOTIC_MIN_GROUP} is too small for the asymptotic form and n={n_total} > "
+        f"RESAMPLING_HARD_MAX_N={RESAMPLING_HARD_MAX_N} is too large to resample"
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -211,9 +279,11 @@ def bootstrap_mean_diff_ci(
     Returns
     -------
     BootstrapCI
-        ``ci_low``, ``ci_high`` (units of the variable), ``confidence_level``,
+        ``ci_low``, ``ci_high`` (units of the variable; NaN when neither group
+        varies), ``confidence_level``,
         ``method`` (``"BCa bootstrap"``, ``"percentile bootstrap"``,
-        ``"basic bootstrap"`` or the asymptotic fallback, see Notes),
+        ``"basic bootstrap"``, the asymptotic fallback (Notes) or why nothing
+        was computed),
         ``n_resamples`` actually drawn (0 for the fallback) and ``seed``
         (``None`` for the fallback).
 
@@ -244,12 +314,16 @@ def bootstrap_mean_diff_ci(
     the 3 % tolerance of the test cannot tell apart, so the weighting is
     SciPy's convention, not something the R comparison confirms.
 
-    When ``len(x_cramp) + len(x_control) > RESAMPLING_MAX_N`` no resampling is
-    done: the interval is the Welch *t* interval of R's ``t.test(x, y)``,
+    When the total exceeds ``RESAMPLING_MAX_N`` and both groups exceed
+    ``ASYMPTOTIC_MIN_GROUP`` no resampling is done: the interval is the Welch
+    *t* interval of R's ``t.test(x, y)``,
     :math:`\\bar x - \\bar y \\pm t_{1-\\alpha/2,\\nu} \\sqrt{s_x^2/n_x + s_y^2/n_y}`
     with Welch-Satterthwaite :math:`\\nu`, which the bootstrap distribution of a
-    mean difference approaches at large *n*; ``method`` then reads
-    ``"asymptotic Welch t (n=... > RESAMPLING_MAX_N=...)"``.
+    mean difference approaches when both groups are large; ``method`` then
+    reads ``"asymptotic Welch t (n=... > RESAMPLING_MAX_N=... and smaller group
+    n=... > ASYMPTOTIC_MIN_GROUP=...)"``. A small group is resampled up to
+    ``RESAMPLING_HARD_MAX_N`` in total; beyond that the limits are NaN and
+    ``method`` says why (module docstring).
 
     Results depend on ``seed`` and on the batch size, which is a fixed function
     of *n* and ``n_resamples``, so the same call always gives the same interval.
@@ -283,16 +357,12 @@ def bootstrap_mean_diff_ci(
         raise ValueError(f"`method` must be one of {_BOOTSTRAP_METHODS}; got {method!r}.")
 
     n_total = x.size + y.size
-    if n_total > RESAMPLING_MAX_N:
-        welch = stats.ttest_ind(x, y, equal_var=False)
-        ci = welch.confidence_interval(confidence_level=confidence_level)
-        return BootstrapCI(
-            ci_low=float(ci.low),
-            ci_high=float(ci.high),
-            confidence_level=float(confidence_level),
-            method=f"asymptotic Welch t ({_fallback_note(n_total)})",
-            n_resamples=0,
-            seed=None,
+    regime, reason = _regime(x.size, y.size)
+    if regime != "resample":
+        return _welch_or_nothing_ci(x, y, confidence_level, regime, reason, "bootstrap")
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        return _welch_or_nothing_ci(
+            x, y, confidence_level, "none", _NO_VARIATION, f"{method} bootstrap"
         )
 
     res = stats.bootstrap(
@@ -322,7 +392,7 @@ def bootstrap_mean_diff_ci(
 def _random_subset_sums(
     z: np.ndarray, k: int, n_resamples: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Sums of ``n_resamples`` uniformly random size-``k`` subsets of ``z``.
+    """Sums of ``n_resamples`` uniformly random size-``k`` subsets of the rows of ``z``.
 
     A partial Fisher-Yates shuffle of the first ``k`` positions, vectorised
     over a batch of resamples: each resample is a uniform random permutation
@@ -331,9 +401,9 @@ def _random_subset_sums(
     resample-major storage; same draws, bitwise-identical sums, since each
     subset is summed from a contiguous ``k``-vector as before).
     """
-    n = z.size
+    n = z.shape[0]
     batch = _batch_size(n, n_resamples, _PERM_BATCH_VALUES)
-    out = np.empty(n_resamples)
+    out = np.empty((n_resamples, *z.shape[1:]))
     for start in range(0, n_resamples, batch):
         b = min(batch, n_resamples - start)
         idx = np.empty((n, b), dtype=np.int32)
@@ -367,8 +437,9 @@ def permutation_test_mean_diff(
         group, finite values only; at least 1 each (2 in total).
     n_resamples : int, default 10000
         Number of random splits drawn. If the number of distinct splits,
-        ``comb(n_cramp + n_control, min(n_cramp, n_control))``, is not larger,
-        every split is enumerated instead (an exact test).
+        ``comb(n_cramp + n_control, min(n_cramp, n_control))``, is at most
+        ``max(EXACT_MAX_SPLITS, n_resamples)`` (10^6 by default), every split
+        is enumerated instead (an exact test), whatever ``n_resamples``.
     seed : int, default 20261125
         Seed of the ``numpy.random.Generator`` that draws the splits.
     alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
@@ -414,9 +485,16 @@ def permutation_test_mean_diff(
     takes 30 ms at n = 82 (this function: 2-3 ms; see the module Notes). The
     two agree within Monte-Carlo error (tested).
 
-    When ``n_cramp + n_control > RESAMPLING_MAX_N`` the p-value is that of the
-    Welch *t*-test (R's ``t.test(x, y)``), the large-sample equivalent, and
-    ``method`` reads ``"asymptotic Welch t-test (n=... > RESAMPLING_MAX_N=...)"``.
+    When the total exceeds ``RESAMPLING_MAX_N`` and both groups exceed
+    ``ASYMPTOTIC_MIN_GROUP``, the p-value is that of the Welch *t*-test (R's
+    ``t.test(x, y)``), the large-sample equivalent, and ``method`` reads
+    ``"asymptotic Welch t-test (n=... > RESAMPLING_MAX_N=... and smaller group
+    n=... > ASYMPTOTIC_MIN_GROUP=...)"``. The decision is taken on the smaller
+    group: three values against 5,000 are still permuted (module docstring).
+
+    This test assumes that the two distributions are identical under the null
+    hypothesis, spread included: with unequal spreads it is not a test of
+    equal means (use :func:`permutation_test_welch`).
 
     References
     ----------
@@ -438,55 +516,226 @@ def permutation_test_mean_diff(
     y = _as_sample(x_control, "x_control", min_n=1)
     n_resamples = _check_n_resamples(n_resamples)
     seed = _check_seed(seed)
+    _check_alternative(alternative)
+    return _permutation(x, y, n_resamples, seed, alternative, studentized=False)
+
+
+def permutation_test_welch(
+    x_cramp: ArrayLike,
+    x_control: ArrayLike,
+    *,
+    n_resamples: int = 10_000,
+    seed: int = DEFAULT_SEED,
+    alternative: Literal["two-sided", "less", "greater"] = "two-sided",
+) -> PermutationResult:
+    """Studentized permutation test: permutes the Welch *t* statistic.
+
+    Parameters
+    ----------
+    x_cramp, x_control : array_like
+        One-dimensional samples of the variable in the cramp and the control
+        group, finite values only; at least 2 each.
+    n_resamples : int, default 10000
+        Number of random splits drawn when the splits are too many to
+        enumerate (more than ``max(EXACT_MAX_SPLITS, n_resamples)``).
+    seed : int, default 20261125
+        Seed of the ``numpy.random.Generator`` that draws the splits.
+    alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
+        Alternative hypothesis for mean(cramp) - mean(control).
+
+    Returns
+    -------
+    PermutationResult
+        ``statistic`` (the observed Welch *t*, dimensionless; ``±inf`` when
+        both groups are constant and differ), ``pvalue``, ``n_resamples``
+        (splits evaluated; 0 for the asymptotic form), ``seed`` (``None``
+        when nothing was drawn) and ``method``
+        (``"exact studentized permutation (all 462 splits)"``,
+        ``"Monte-Carlo studentized permutation"``, an asymptotic Welch
+        *t*-test, or why nothing was computed; module docstring).
+
+    Raises
+    ------
+    ValueError
+        If a sample is not one-dimensional, has fewer than 2 values or holds a
+        non-finite value; if ``n_resamples``, ``seed`` or ``alternative`` is
+        out of range.
+    TypeError
+        If ``n_resamples`` is not an integer.
+
+    Notes
+    -----
+    For every split of the pooled values into groups of the observed sizes
+    the Welch statistic
+    :math:`t = (\\bar x_1 - \\bar x_2)/\\sqrt{s_1^2/n_1 + s_2^2/n_2}` is
+    recomputed, from each split's sums of the values and of their squares.
+    The p-value conventions are those of :func:`permutation_test_mean_diff`
+    (two-sided :math:`p = \\min(1, 2\\min(p_{less}, p_{greater}))`; exact
+    when enumerated, :math:`(\\# + 1)/(B + 1)` when drawn); statistics within
+    :math:`10^{-9}\\max(1, |t|)` of the observed one count as ties.
+
+    The raw mean difference permuted by :func:`permutation_test_mean_diff`
+    has a permutation distribution whose spread is that of the *pooled*
+    data: when the group with fewer values is the more variable one, its
+    tests reject far too often (type I error 0.187 at 15 vs 67 with an SD
+    ratio of 2, nominal 0.05; ``docs/simulation.md``). Studentizing makes the
+    permutation distribution of *t* tend to the same standard normal as the
+    sampling distribution of *t* under equal means, whatever the spreads
+    (Janssen 1997; Chung & Romano 2013), while the test stays exact when the
+    two distributions are identical. The guarantee is asymptotic: in the same
+    simulation the studentized test rejected 0.073 of the time (Monte-Carlo
+    standard error 0.004), far closer to 0.05 than the raw test but above it,
+    because the permutation distribution of *t* is that of equal spreads and
+    has lighter tails than the Welch *t* with a small, variable group; the
+    Welch *t*-test (0.053) and Brunner-Munzel (0.059) held their level
+    better there. A split in which a group has zero
+    variance has infinite *t* (0 when the means are equal too); a group
+    variance below :math:`10^{-10}` times the largest squared centred value is
+    taken as 0, so that rounding does not turn a constant group into a huge
+    finite *t*.
+
+    Checked against the algorithm written out in R with exact enumeration
+    (``tests/reference/studentized.R``; ``coin`` has no studentized test).
+
+    References
+    ----------
+    .. [1] A. Janssen, "Studentized permutation tests for non-i.i.d.
+       hypotheses and the generalized Behrens-Fisher problem", *Statistics &
+       Probability Letters* 36(1), 9-21, 1997.
+    .. [2] E. Chung and J. P. Romano, "Exact and asymptotically robust
+       permutation tests", *Annals of Statistics* 41(2), 484-507, 2013.
+
+    Examples
+    --------
+    >>> from analysis.resampling import permutation_test_welch
+    >>> res = permutation_test_welch([1.1, 2.3, 0.4, 3.8, 2.9],
+    ...                              [0.2, 1.5, -0.7, 0.9, 1.8, -0.3])
+    >>> print(round(res.statistic, 4), round(res.pvalue, 4), res.method)
+    2.0877 0.0649 exact studentized permutation (all 462 splits)
+    """
+    x = _as_sample(x_cramp, "x_cramp", min_n=2)
+    y = _as_sample(x_control, "x_control", min_n=2)
+    n_resamples = _check_n_resamples(n_resamples)
+    seed = _check_seed(seed)
+    _check_alternative(alternative)
+    return _permutation(x, y, n_resamples, seed, alternative, studentized=True)
+
+
+def _check_alternative(alternative: str) -> None:
     if alternative not in _ALTERNATIVES:
         raise ValueError(f"`alternative` must be one of {_ALTERNATIVES}; got {alternative!r}.")
 
+
+def _all_subset_sums(z: np.ndarray, k: int) -> np.ndarray:
+    """Column sums of every size-``k`` subset of the rows of ``z`` (``n x d``).
+
+    Built element by element (``sums[j]`` holds the sums of the ``j``-subsets
+    of the rows seen so far), keeping only the ``j`` that can still reach
+    ``k``: about ``comb(n + 1, k + 1)`` additions in all, no index matrix.
+    """
+    n, d = z.shape
+    sums: list[np.ndarray] = [np.zeros((1, d))] + [np.empty((0, d))] * k
+    for i in range(n):
+        lowest = max(1, k - (n - i - 1))
+        for j in range(min(i + 1, k), lowest - 1, -1):
+            sums[j] = np.concatenate([sums[j], sums[j - 1] + z[i]])
+        for j in range(lowest - 1):
+            sums[j] = np.empty((0, d))
+    return sums[k]
+
+
+def _welch_t_from_sums(
+    sums: np.ndarray, totals: np.ndarray, k: int, n: int, tiny_var: float, tiny_diff: float
+) -> np.ndarray:
+    """Welch t of (first group - second group) from each split's (sum, sum of squares)."""
+    s_a, q_a = sums[:, 0], sums[:, 1]
+    s_b, q_b = totals[0] - s_a, totals[1] - q_a
+    var_a = (q_a - s_a**2 / k) / (k - 1)
+    var_b = (q_b - s_b**2 / (n - k)) / (n - k - 1)
+    var_a = np.where(var_a <= tiny_var, 0.0, var_a)
+    var_b = np.where(var_b <= tiny_var, 0.0, var_b)
+    diff = s_a / k - s_b / (n - k)
+    se = np.sqrt(var_a / k + var_b / (n - k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = diff / se
+    fill = np.where(np.abs(diff) <= tiny_diff, 0.0, np.copysign(np.inf, diff))
+    t = np.where(se == 0, fill, t)
+    return t
+
+
+def _split_sums(
+    z: np.ndarray, k: int, n_resamples: int, seed: int
+) -> tuple[np.ndarray, int, int | None, str]:
+    """Sums over the smaller group of every split (exact) or of random splits."""
+    n = z.shape[0]
+    n_splits = math.comb(n, k)
+    if n_splits <= max(EXACT_MAX_SPLITS, n_resamples):
+        sums = _all_subset_sums(z.reshape(n, -1), k).reshape((n_splits, *z.shape[1:]))
+        return sums, n_splits, None, f"all {n_splits} splits"
+    rng = np.random.default_rng(seed)
+    return _random_subset_sums(z, k, n_resamples, rng), n_resamples, seed, ""
+
+
+def _permutation(
+    x: np.ndarray,
+    y: np.ndarray,
+    n_resamples: int,
+    seed: int,
+    alternative: str,
+    *,
+    studentized: bool,
+) -> PermutationResult:
+    kind = "studentized permutation" if studentized else "permutation"
     n1, n2 = x.size, y.size
     n = n1 + n2
-    if n > RESAMPLING_MAX_N:
+    regime, reason = _regime(n1, n2)
+    if regime != "resample":
         welch = stats.ttest_ind(x, y, equal_var=False, alternative=alternative)
+        asymptotic = regime == "asymptotic"
         return PermutationResult(
-            statistic=float(np.mean(x) - np.mean(y)),
-            pvalue=float(welch.pvalue),
+            statistic=float(welch.statistic if studentized else np.mean(x) - np.mean(y)),
+            pvalue=float(welch.pvalue) if asymptotic else math.nan,
             n_resamples=0,
             seed=None,
-            method=f"asymptotic Welch t-test ({_fallback_note(n)})",
+            method=f"asymptotic Welch t-test ({reason})" if asymptotic else f"{kind} {reason}",
         )
 
     # Centre the pooled data (smaller rounding error in the sums), put the
-    # smaller group first, and express the statistic through its sum S:
-    # mean(small) - mean(large) = S / k - (T - S) / (n - k).
+    # smaller group first, and express the statistic through its sums.
     z = np.concatenate([x, y])
     z = z - z.mean()
     small_first = n1 <= n2
     k = n1 if small_first else n2
     if not small_first:
         z = np.concatenate([z[n1:], z[:n1]])
-    total = z.sum()
     sign = 1.0 if small_first else -1.0
+    if studentized:
+        zz = np.column_stack([z, z * z])
+        totals = zz.sum(axis=0)
+        tiny_var = 1e-10 * float(np.max(z * z))
+        tiny_diff = 1e-12 * float(np.max(np.abs(z)))
 
-    def statistic(s: np.ndarray | float) -> np.ndarray:
-        return sign * (np.asarray(s) / k - (total - np.asarray(s)) / (n - k))
+        def statistic(sums: np.ndarray) -> np.ndarray:
+            return sign * _welch_t_from_sums(sums, totals, k, n, tiny_var, tiny_diff)
 
-    observed = float(statistic(z[:k].sum()))
-
-    n_splits = math.comb(n, k)
-    if n_splits <= n_resamples:
-        subsets = np.fromiter(
-            (i for c in combinations(range(n), k) for i in c), dtype=np.intp, count=n_splits * k
-        ).reshape(n_splits, k)
-        null = statistic(z[subsets].sum(axis=1))
-        used, used_seed, adjustment = n_splits, None, 0
-        label = f"exact permutation (all {n_splits} splits)"
+        observed = float(statistic(zz[:k].sum(axis=0)[None, :])[0])
+        gamma = 0.0 if math.isinf(observed) else 1e-9 * max(1.0, abs(observed))
     else:
-        rng = np.random.default_rng(seed)
-        null = statistic(_random_subset_sums(z, k, n_resamples, rng))
-        used, used_seed, adjustment = n_resamples, seed, 1
-        label = "Monte-Carlo permutation"
+        zz = z
+        total = z.sum()
 
-    # tolerance for numerically distinct but theoretically equal statistics
-    scale = np.sort(np.abs(z))[-k:].sum() * (1 / k + 1 / (n - k))
-    gamma = 100 * np.finfo(float).eps * max(abs(observed), scale)
+        def statistic(sums: np.ndarray) -> np.ndarray:
+            return sign * (np.asarray(sums) / k - (total - np.asarray(sums)) / (n - k))
+
+        observed = float(statistic(z[:k].sum()))
+        # tolerance for numerically distinct but theoretically equal statistics
+        scale = np.sort(np.abs(z))[-k:].sum() * (1 / k + 1 / (n - k))
+        gamma = 100 * np.finfo(float).eps * max(abs(observed), scale)
+
+    sums, used, used_seed, label = _split_sums(zz, k, n_resamples, seed)
+    null = statistic(sums)
+    adjustment = 0 if used_seed is None else 1
+    method = f"exact {kind} ({label})" if used_seed is None else f"Monte-Carlo {kind}"
     p_less = (np.count_nonzero(null <= observed + gamma) + adjustment) / (used + adjustment)
     p_greater = (np.count_nonzero(null >= observed - gamma) + adjustment) / (used + adjustment)
     pvalue = {
@@ -495,9 +744,164 @@ def permutation_test_mean_diff(
         "two-sided": 2 * min(p_less, p_greater),
     }[alternative]
     return PermutationResult(
-        statistic=float(np.mean(x) - np.mean(y)),
+        statistic=observed if studentized else float(np.mean(x) - np.mean(y)),
         pvalue=float(min(1.0, pvalue)),
         n_resamples=used,
         seed=used_seed,
-        method=label,
+        method=method,
     )
+
+
+# --------------------------------------------------------------------------- #
+# studentized bootstrap
+# --------------------------------------------------------------------------- #
+def _welch_or_nothing_ci(
+    x: np.ndarray, y: np.ndarray, confidence_level: float, regime: str, reason: str, name: str
+) -> BootstrapCI:
+    """The Welch interval (asymptotic regime) or NaN (nothing), labelled."""
+    if regime == "asymptotic":
+        welch = stats.ttest_ind(x, y, equal_var=False)
+        ci = welch.confidence_interval(confidence_level=confidence_level)
+        low, high, method = float(ci.low), float(ci.high), f"asymptotic Welch t ({reason})"
+    else:
+        low, high, method = math.nan, math.nan, f"{name} {reason}"
+    return BootstrapCI(
+        ci_low=low,
+        ci_high=high,
+        confidence_level=float(confidence_level),
+        method=method,
+        n_resamples=0,
+        seed=None,
+    )
+
+
+def _bootstrap_t_stats(
+    x: np.ndarray, y: np.ndarray, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Studentized bootstrap statistics (d* - d) / se*, groups resampled separately."""
+    n1, n2 = x.size, y.size
+    d = x.mean() - y.mean()
+    batch = _batch_size(n1 + n2, n_resamples, _BOOT_BATCH_VALUES)
+    out = np.empty(n_resamples)
+    for start in range(0, n_resamples, batch):
+        b = min(batch, n_resamples - start)
+        xs = x[rng.integers(0, n1, size=(b, n1))]
+        ys = y[rng.integers(0, n2, size=(b, n2))]
+        num = xs.mean(axis=1) - ys.mean(axis=1) - d
+        se = np.sqrt(xs.var(axis=1, ddof=1) / n1 + ys.var(axis=1, ddof=1) / n2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = num / se
+        out[start : start + b] = np.where(np.isnan(t), 0.0, t)
+    return out
+
+
+def bootstrap_t_mean_diff_ci(
+    x_cramp: ArrayLike,
+    x_control: ArrayLike,
+    *,
+    confidence_level: float = 0.95,
+    n_resamples: int = 10_000,
+    seed: int = DEFAULT_SEED,
+) -> BootstrapCI:
+    """Studentized bootstrap (bootstrap-t) interval of mean(cramp) - mean(control).
+
+    Parameters
+    ----------
+    x_cramp, x_control : array_like
+        One-dimensional samples of the variable in the cramp and the control
+        group, finite values only; at least 2 each.
+    confidence_level : float, default 0.95
+        Two-sided confidence level, strictly between 0 and 1.
+    n_resamples : int, default 10000
+        Number of bootstrap resamples (positive).
+    seed : int, default 20261125
+        Seed of the ``numpy.random.Generator`` that draws the resamples.
+
+    Returns
+    -------
+    BootstrapCI
+        ``ci_low``, ``ci_high`` (units of the variable; NaN when neither group
+        varies, since the statistic is then undefined), ``confidence_level``,
+        ``method`` (``"bootstrap-t"``, the asymptotic Welch interval, or why
+        nothing was computed; module docstring), ``n_resamples`` drawn and
+        ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If a sample is not one-dimensional, holds a non-finite value or has
+        fewer than 2 observations; if ``confidence_level``, ``n_resamples`` or
+        ``seed`` is out of range.
+    TypeError
+        If ``n_resamples`` is not an integer.
+
+    Notes
+    -----
+    With :math:`d = \\bar x_1 - \\bar x_2` and the Welch standard error
+    :math:`se = \\sqrt{s_1^2/n_1 + s_2^2/n_2}`, each group is resampled with
+    replacement separately and :math:`T^* = (d^* - d)/se^*` is computed with
+    the resample's own Welch standard error. The interval is
+    :math:`[d - \\hat t_{1-\\alpha/2}\\, se,\\; d - \\hat t_{\\alpha/2}\\, se]`
+    with :math:`\\hat t_q` the :math:`\\lceil qB \\rceil`-th smallest
+    :math:`T^*` (``numpy.quantile(..., method="inverted_cdf")``; Efron &
+    Tibshirani 1993, eq. 12.22). A resample in which both groups are constant
+    has :math:`se^* = 0` and :math:`T^* = \\pm\\infty` (0 if :math:`d^* = d`);
+    with very small groups the interval can then be unbounded, which is what
+    the method gives.
+
+    The bootstrap-t interval is second-order accurate, like BCa, but it
+    corrects for skewness through the studentized statistic rather than
+    through the percentiles of :math:`d^*`. In the simulation of
+    ``docs/simulation.md`` (15 vs 67, nominal 0.95) it covered 0.946-0.952
+    with normal data whatever the SD ratio (BCa 0.918-0.936) and 0.890 with
+    lognormal data (BCa 0.864, Welch 0.918): closer to nominal than BCa, but
+    not better than the Welch interval at these sizes. It is
+    checked against the exact bootstrap distribution enumerated in R
+    (``tests/reference/studentized.R``) within Monte-Carlo error.
+
+    References
+    ----------
+    .. [1] B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*,
+       Chapman & Hall, 1993, chapter 12.
+    .. [2] P. Hall, *The Bootstrap and Edgeworth Expansion*, Springer, 1992.
+
+    Examples
+    --------
+    >>> from analysis.resampling import bootstrap_t_mean_diff_ci
+    >>> cramp = [139.2, 141.5, 136.8, 144.1, 138.7, 140.3, 135.9, 142.6, 137.4, 143.8]
+    >>> control = [140.1, 142.3, 139.5, 143.7, 141.2, 144.9, 138.8, 142.0, 140.6,
+    ...            145.3, 139.9, 141.8, 143.1, 142.7]
+    >>> ci = bootstrap_t_mean_diff_ci(cramp, control)
+    >>> print(round(ci.ci_low, 1), round(ci.ci_high, 1), ci.method, ci.n_resamples)
+    -4.1 0.5 bootstrap-t 10000
+    """
+    x = _as_sample(x_cramp, "x_cramp", min_n=2)
+    y = _as_sample(x_control, "x_control", min_n=2)
+    _check_level(confidence_level)
+    n_resamples = _check_n_resamples(n_resamples)
+    seed = _check_seed(seed)
+    regime, reason = _regime(x.size, y.size)
+    if regime != "resample":
+        return _welch_or_nothing_ci(x, y, confidence_level, regime, reason, "bootstrap-t")
+    d = float(x.mean() - y.mean())
+    se = math.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
+    if se == 0:
+        return _welch_or_nothing_ci(x, y, confidence_level, "none", _NO_VARIATION, "bootstrap-t")
+    tstar = _bootstrap_t_stats(x, y, n_resamples, np.random.default_rng(seed))
+    alpha = 1 - confidence_level
+    q_low, q_high = np.quantile(tstar, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
+    return BootstrapCI(
+        ci_low=float(d - q_high * se),
+        ci_high=float(d - q_low * se),
+        confidence_level=float(confidence_level),
+        method="bootstrap-t",
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+
+
+def _check_level(confidence_level: float) -> None:
+    if not 0 < confidence_level < 1:
+        raise ValueError(
+            f"`confidence_level` must be strictly between 0 and 1; got {confidence_level!r}."
+        )

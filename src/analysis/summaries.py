@@ -1,9 +1,13 @@
 """Recompute comparisons from published group summaries (n, mean, SD).
 
-Two jobs: :func:`compare_summary` turns a published "mean (SD)" pair into the
-mean difference with its Welch interval, Welch and Student tests and Hedges' g;
-:func:`check_reported_p` asks whether a printed p-value could have come from
-the printed means and SDs, allowing for the rounding of every printed number.
+Three jobs: :func:`compare_summary` turns a published "mean (SD)" pair into
+the mean difference with its Welch interval, Welch and Student tests and
+Hedges' g; :func:`check_reported_p` asks which t-test (two-sided or
+one-sided, Student or Welch) reproduces a printed p-value from the printed
+means and SDs, allowing for the rounding of every printed number, and says
+so neutrally; :func:`rank_test_simulation` is an explicitly labelled
+simulation check of whether a rank test on skewed data could plausibly have
+given the printed p.
 """
 
 from __future__ import annotations
@@ -25,7 +29,26 @@ from analysis.effect_size import (
 )
 from analysis.equivalence import _t_interval, _welch_se_df
 
-__all__ = ["ReportedPCheck", "SummaryComparison", "check_reported_p", "compare_summary"]
+__all__ = [
+    "RankTestSimulation",
+    "ReportedPCheck",
+    "SummaryComparison",
+    "check_reported_p",
+    "compare_summary",
+    "rank_test_simulation",
+]
+
+#: The t-tests :func:`check_reported_p` tries, in the order it names them.
+T_TESTS = (
+    "two-sided Welch t-test",
+    "two-sided Student t-test",
+    "one-sided Welch t-test",
+    "one-sided Student t-test",
+)
+NOT_REPRODUCED = (
+    "not reproducible by a t-test from the printed summaries; "
+    "the authors may have used another test"
+)
 
 
 # --------------------------------------------------------------------------
@@ -222,8 +245,24 @@ class ReportedPCheck:
     consistent : bool
         ``consistent_student or consistent_welch``.
     consistent_at_printed : bool
-        Whether either p at the printed values lies in `reported_interval`
-        (the naive face-value check).
+        Whether either two-sided p at the printed values lies in
+        `reported_interval` (the naive face-value check).
+    p_student_one_sided_min, p_student_one_sided_max : float
+        Range of the one-sided Student p over the box, the alternative taken
+        in the direction of the printed difference (half the two-sided p).
+    p_welch_one_sided_min, p_welch_one_sided_max : float
+        The same for Welch.
+    reproduced_at_printed : tuple of str
+        The tests of :data:`T_TESTS` whose p at the printed values lies in
+        `reported_interval`.
+    reproduced_within_rounding : tuple of str
+        The tests whose range over the box overlaps `reported_interval`
+        (a superset of `reproduced_at_printed`).
+    verdict : str
+        A neutral sentence naming the test(s) that reproduce the printed p,
+        or :data:`NOT_REPRODUCED`. It never says "inconsistent": a p that no
+        t-test reproduces may come from another test (a rank test, a
+        one-way ANOVA on more groups, an adjusted model).
     """
 
     n_cramp: int
@@ -245,6 +284,13 @@ class ReportedPCheck:
     consistent_welch: bool
     consistent: bool
     consistent_at_printed: bool
+    p_student_one_sided_min: float
+    p_student_one_sided_max: float
+    p_welch_one_sided_min: float
+    p_welch_one_sided_max: float
+    reproduced_at_printed: tuple[str, ...]
+    reproduced_within_rounding: tuple[str, ...]
+    verdict: str
 
 
 def _decimals_for(name: str, decimals: int | Mapping[str, int] | None) -> int | None:
@@ -354,7 +400,7 @@ def check_reported_p(
     *,
     decimals: int | Mapping[str, int] | None = None,
 ) -> ReportedPCheck:
-    r"""Check a reported p-value against printed means and SDs, allowing for rounding.
+    r"""Which t-test reproduces a printed p-value from printed means and SDs, within rounding.
 
     Parameters
     ----------
@@ -378,9 +424,12 @@ def check_reported_p(
     -------
     ReportedPCheck
         The inputs, the rounding ``box``, ``reported_interval``, p at the
-        printed values, the range of Student and Welch p over the box, and the
-        verdicts ``consistent_student``, ``consistent_welch``, ``consistent``
-        (either test) and ``consistent_at_printed``.
+        printed values, the range of two-sided and one-sided Student and Welch
+        p over the box, the tests that reproduce the printed p
+        (``reproduced_at_printed``, ``reproduced_within_rounding``), a neutral
+        ``verdict``, and the two-sided flags kept from earlier versions:
+        ``consistent_student``, ``consistent_welch``, ``consistent`` (either
+        two-sided test) and ``consistent_at_printed``.
 
     Raises
     ------
@@ -401,9 +450,16 @@ def check_reported_p(
     the Welch-Satterthwaite df moves with them; its extremes are found on a
     17 x 17 grid over the SD box (corners and edges included), polished by
     bounded L-BFGS-B from the best grid point, working on log p. The reported
-    p is consistent with a test if the reachable range of that test overlaps
+    p is reproduced by a test if the reachable range of that test overlaps
     the interval of p that prints as reported (intervals closed). The t tests
-    are those of :func:`compare_summary` (R ``t.test``).
+    are those of :func:`compare_summary` (R ``t.test``). A one-sided p is
+    taken in the direction of the printed difference: half the two-sided p
+    (R ``t.test(..., alternative = "greater")`` when cramp > control). Four
+    tests are tried because papers rarely say which one they ran; a p that
+    none reproduces is reported as :data:`NOT_REPRODUCED`, never as an error:
+    a rank test, an ANOVA over more groups or an adjusted model can all give
+    another p from the same summaries (:func:`rank_test_simulation` checks a
+    rank test, by simulation).
 
     References
     ----------
@@ -424,6 +480,16 @@ def check_reported_p(
     face value p = 0.0081; box: 0.0012 to 0.0359
     >>> res.consistent_at_printed, res.consistent
     (False, True)
+    >>> print(res.verdict)  # doctest: +NORMALIZE_WHITESPACE
+    reproduced by the two-sided Welch t-test and two-sided Student t-test within
+    the rounding of the printed means and SDs
+
+    Martínez-Navarro et al. (2022), post-race LDH: p = 0.002 is the one-sided
+    Welch p.
+
+    >>> res = check_reported_p(20, "362.27", "72.10", 68, "307.87", "52.42", "0.002")
+    >>> print(res.verdict)
+    reproduced by the one-sided Welch t-test at the printed values
     """
     if decimals is not None and isinstance(decimals, Mapping):
         unknown = sorted(set(decimals) - {*_VALUE_NAMES, "reported_p"})
@@ -473,6 +539,14 @@ def check_reported_p(
     p_welch_max = math.exp(_welch_log_p_extreme(diff_min, n1, sd1, n2, sd2, largest=True))
 
     low, high = reported_interval
+    at = (at_printed.p_welch, at_printed.p_student)
+    at = (*at, at[0] / 2, at[1] / 2)
+    ranges = ((p_welch_min, p_welch_max), (p_student_min, p_student_max))
+    ranges = (*ranges, *((a / 2, b / 2) for a, b in ranges))
+    at_printed_tests = tuple(name for name, p in zip(T_TESTS, at, strict=True) if low <= p <= high)
+    within = tuple(
+        name for name, (a, b) in zip(T_TESTS, ranges, strict=True) if a <= high and b >= low
+    )
     consistent_student = p_student_min <= high and p_student_max >= low
     consistent_welch = p_welch_min <= high and p_welch_max >= low
     return ReportedPCheck(
@@ -494,7 +568,178 @@ def check_reported_p(
         consistent_student=bool(consistent_student),
         consistent_welch=bool(consistent_welch),
         consistent=bool(consistent_student or consistent_welch),
-        consistent_at_printed=bool(
-            low <= at_printed.p_student <= high or low <= at_printed.p_welch <= high
-        ),
+        consistent_at_printed=bool(low <= at[0] <= high or low <= at[1] <= high),
+        p_student_one_sided_min=ranges[3][0],
+        p_student_one_sided_max=ranges[3][1],
+        p_welch_one_sided_min=ranges[2][0],
+        p_welch_one_sided_max=ranges[2][1],
+        reproduced_at_printed=at_printed_tests,
+        reproduced_within_rounding=within,
+        verdict=_verdict(at_printed_tests, within),
+    )
+
+
+def _names(tests: tuple[str, ...]) -> str:
+    return tests[0] if len(tests) == 1 else ", ".join(tests[:-1]) + " and " + tests[-1]
+
+
+def _verdict(at_printed: tuple[str, ...], within: tuple[str, ...]) -> str:
+    if at_printed:
+        return f"reproduced by the {_names(at_printed)} at the printed values"
+    if within:
+        return (
+            f"reproduced by the {_names(within)} within the rounding of the printed means and SDs"
+        )
+    return NOT_REPRODUCED
+
+
+@dataclass(frozen=True)
+class RankTestSimulation:
+    """A simulation check (not a recomputation) of a rank test from summaries.
+
+    Attributes
+    ----------
+    label : str
+        ``"simulation check, not a recomputation: ..."``: what was simulated.
+    distribution : str
+        The distribution assumed for both groups (``"lognormal"``).
+    n_sim : int
+        Number of simulated data sets.
+    seed : int
+        Seed of the generator.
+    p_median, p_low, p_high : float
+        Median and 10th and 90th percentiles of the simulated two-sided
+        Mann-Whitney p (R ``wilcox.test`` defaults).
+    share_as_small : float
+        Share of simulated p at or below the upper end of the printed p's
+        rounding interval.
+    plausible : bool
+        Whether the printed p's interval overlaps ``[p_low, p_high]``.
+    sentence : str
+        The result in words, starting with the label.
+    """
+
+    label: str
+    distribution: str
+    n_sim: int
+    seed: int
+    p_median: float
+    p_low: float
+    p_high: float
+    share_as_small: float
+    plausible: bool
+    sentence: str
+
+
+def _lognormal_parameters(mean: float, sd: float, name: str) -> tuple[float, float]:
+    if mean <= 0:
+        raise ValueError(f"`{name}` must be positive for a lognormal with that mean; got {mean!r}")
+    sdlog = math.sqrt(math.log1p((sd / mean) ** 2))
+    return math.log(mean) - sdlog**2 / 2, sdlog
+
+
+def rank_test_simulation(
+    n_cramp: int,
+    mean_cramp: str | float,
+    sd_cramp: str | float,
+    n_control: int,
+    mean_control: str | float,
+    sd_control: str | float,
+    reported_p: str | float,
+    *,
+    n_sim: int = 2_000,
+    seed: int = 20261125,
+) -> RankTestSimulation:
+    """Could a Mann-Whitney test on skewed data have given the printed p?
+
+    A **simulation check, not a recomputation**: a rank test needs the data,
+    which a paper's summaries do not carry. Both groups are drawn from
+    lognormal distributions with exactly the printed means and SDs, a
+    Mann-Whitney test (:func:`analysis.rank_tests.mannwhitney_r`, as R's
+    ``wilcox.test``) is run on each simulated data set, and the spread of
+    its p-values is compared with the printed p.
+
+    Parameters
+    ----------
+    n_cramp, n_control : int
+        Group sizes, each at least 2.
+    mean_cramp, sd_cramp, mean_control, sd_control : str or float
+        Printed means (positive) and SDs.
+    reported_p : str or float
+        The printed p-value, read as by :func:`check_reported_p` (a number
+        is taken as printed with 3 decimals).
+    n_sim : int, default 2000
+        Number of simulated data sets (at least 100).
+    seed : int, default 20261125
+        Seed of the generator.
+
+    Returns
+    -------
+    RankTestSimulation
+        The label, the percentiles of the simulated p, the share as small as
+        printed, whether the printed p is plausible (its rounding interval
+        overlaps the central 80 % of simulated p) and a sentence.
+
+    Raises
+    ------
+    ValueError
+        If a mean is not positive, ``n_sim`` is below 100, or an input is
+        invalid as in :func:`check_reported_p`.
+
+    Notes
+    -----
+    The lognormal with mean :math:`m` and SD :math:`s` has
+    :math:`\\sigma^2 = \\log(1 + s^2/m^2)` and
+    :math:`\\mu = \\log m - \\sigma^2/2`. The lognormal is one skewed
+    shape among many: a printed p inside the simulated range says only that
+    a rank test on data of this shape could have given it, not that one did.
+
+    Examples
+    --------
+    >>> from analysis.summaries import rank_test_simulation
+    >>> sim = rank_test_simulation(20, "362.27", "72.10", 68, "307.87", "52.42", "0.002",
+    ...                            n_sim=500)
+    >>> sim.label.startswith("simulation check, not a recomputation")
+    True
+    """
+    from analysis.rank_tests import mannwhitney_r
+
+    if isinstance(n_sim, bool) or not isinstance(n_sim, Integral) or n_sim < 100:
+        raise ValueError(f"`n_sim` must be an integer of at least 100; got {n_sim!r}")
+    raw = (mean_cramp, sd_cramp, mean_control, sd_control)
+    values = [_parse_printed(v, name, 3)[0] for v, name in zip(raw, _VALUE_NAMES, strict=True)]
+    n1, m1, s1, n2, m2, s2 = _check_summary(
+        n_cramp, values[0], values[1], n_control, values[2], values[3]
+    )
+    low, high = _parse_reported_p(reported_p, {"reported_p": 3})
+    mu1, sig1 = _lognormal_parameters(m1, s1, "mean_cramp")
+    mu2, sig2 = _lognormal_parameters(m2, s2, "mean_control")
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(mu1, sig1, size=(n_sim, n1))
+    y = rng.lognormal(mu2, sig2, size=(n_sim, n2))
+    p = np.array([mannwhitney_r(x[i], y[i]).pvalue for i in range(n_sim)])
+    p_low, p_median, p_high = (float(v) for v in np.quantile(p, [0.1, 0.5, 0.9]))
+    plausible = low <= p_high and high >= p_low
+    label = (
+        "simulation check, not a recomputation: Mann-Whitney test on lognormal data "
+        "with the printed means and SDs"
+    )
+    sentence = (
+        f"{label}: in {n_sim} simulated data sets the p-value lay between {p_low:.2g} and "
+        f"{p_high:.2g} in 80 % of them (median {p_median:.2g}); the printed p "
+        + ("falls within that range" if plausible else "falls outside that range")
+        + " (seed "
+        + f"{seed})."
+    )
+    return RankTestSimulation(
+        label=label,
+        distribution="lognormal",
+        n_sim=n_sim,
+        seed=seed,
+        p_median=p_median,
+        p_low=p_low,
+        p_high=p_high,
+        share_as_small=float(np.mean(p <= high)),
+        plausible=bool(plausible),
+        sentence=sentence,
     )
