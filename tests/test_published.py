@@ -74,7 +74,7 @@ def test_check_matches_the_summaries_functions(table, evidence):
         (summary.mean_diff, summary.ci_low, summary.ci_high)
     )
     assert na["verdict"] == "reproduced by the two-sided Welch t-test at the printed values"
-    assert na["label"] == "Schwellnus 2004: sodium, post (mmol/L)"
+    assert na["label"] == "Schwellnus 2004: sodium, immediately post-race (mmol/L)"
 
 
 def test_rounding_range_of_the_difference(evidence):
