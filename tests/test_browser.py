@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import re
@@ -71,10 +72,12 @@ def test_screenshot(report, tmp_path):
 
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_names"
-FILE_NAME = "<img src=x onerror=document.body.classList.add('pwnedfile')> *n*.csv"
-GROUP_COLUMN = "Cramp? <b onmouseover=document.body.classList.add('pwnedgroup')>x</b>"
-SODIUM_COLUMN = "Na <svg onload=document.body.classList.add('pwnedcolumn')> [l](javascript:x)"
-CRAMP_LABEL = "<script>document.body.classList.add('pwnedlabel')</script>"
+# handler code in double-quoted attributes, quoting with backticks: valid raw HTML in
+# markdown, and still valid JavaScript inside the loader's repr() quoting
+FILE_NAME = '<img src=x onerror="document.body.classList.add(`pwnedfile`)"> *n*.csv'
+GROUP_COLUMN = 'Cramp? <b onmouseover="document.body.classList.add(`pwnedgroup`)">x</b>'
+SODIUM_COLUMN = 'Na <svg onload="document.body.classList.add(`pwnedcolumn`)"> [l](javascript:x)'
+CRAMP_LABEL = "<script>document.body.classList.add(`pwnedlabel`)</script>"
 CONTROL_LABEL = "__no__ `x` <i>n</i>"
 
 
@@ -106,13 +109,13 @@ class _Dom(HTMLParser):
 def hostile_report(tmp_path_factory):
     """A report of the hostile-names corpus, with hostile options and file name too."""
     folder = tmp_path_factory.mktemp("hostile")
-    lines = (HOSTILE / "hostile_columns.csv").read_text(encoding="utf-8").split("\n")
-    header = lines[0].replace("subject_id,group,sodium_pre,sodium_post,",
-                              f'subject_id,"{GROUP_COLUMN}",sodium_pre,"{SODIUM_COLUMN}",', 1)  # fmt: skip
-    rows = [ln.replace(",cramp,", f",{CRAMP_LABEL},").replace(",control,", f',"{CONTROL_LABEL}",')
-            for ln in lines[1:]]  # fmt: skip
+    with open(HOSTILE / "hostile_columns.csv", encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    header[1], header[3] = GROUP_COLUMN, SODIUM_COLUMN
+    labels = {"cramp": CRAMP_LABEL, "control": CONTROL_LABEL}
     data = folder / FILE_NAME
-    data.write_text("\n".join([header, *rows]), encoding="utf-8")
+    with open(data, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *[[r[0], labels[r[1]], *r[2:]] for r in rows]])
     options = {"columns": {"sodium_post": SODIUM_COLUMN}, "group_column": GROUP_COLUMN,
                "cramp_labels": [CRAMP_LABEL], "control_labels": [CONTROL_LABEL]}  # fmt: skip
     out = folder / "report"
