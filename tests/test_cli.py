@@ -320,3 +320,67 @@ def test_ctrl_c_leaves_no_output_folder(project, tmp_path):
     assert "interrupted; nothing was written" in rest
     assert "Traceback" not in rest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+SEPARATED = ("subject_id,group,sodium_post\nA,cramp,136\nB,cramp,137\nC,cramp,138\nD,cramp,139\n"
+             "E,control,141\nF,control,142\nG,control,143\nH,control,144\n")  # fmt: skip
+
+
+def test_quiet_lets_no_runtime_warning_through(project, tmp_path):
+    root, env = project
+    data = tmp_path / "separated.csv"
+    data.write_text(SEPARATED)
+    loud = run("report", data, "--out", tmp_path / "loud", "--n-resamples", "200", cwd=tmp_path,
+               env=env)  # fmt: skip
+    assert loud.returncode == 0, loud.stderr
+    warned = [ln for ln in loud.stderr.splitlines() if "Warning" in ln or "warning:" in ln]
+    assert warned, "this file is chosen because SciPy warns on it"
+    assert all(ln.startswith("warning: ") for ln in warned), warned
+    assert ".py:" not in loud.stderr and "site-packages" not in loud.stderr
+    quiet = run("report", data, "--out", tmp_path / "quiet", "--n-resamples", "200", "-q",
+                cwd=tmp_path, env=env)  # fmt: skip
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""
+
+
+ONE_CRAMPER = ("subject_id,group,sodium_pre,sodium_post\nA,cramp,140,139\nB,control,141,142\n"
+               "C,control,139,140\nD,control,142,141\n")  # fmt: skip
+NO_CRAMP_SODIUM_POST = ("subject_id,group,sodium_pre,sodium_post\nA,cramp,140,\nB,cramp,139,\n"
+                        "C,control,141,142\nD,control,139,140\nE,control,142,141\n")  # fmt: skip
+REAL_04 = "04-interpret-no-difference.ipynb"
+REAL_07 = "07-analyse-your-data.ipynb"
+
+
+@pytest.mark.parametrize(
+    "text,reasons",
+    [
+        (ONE_CRAMPER, [f"{REAL_04} not run: it compares sodium_post (1 cramp) between the groups",
+                       f"{REAL_07} not run: no variable has at least 2 values in each group"]),
+        (NO_CRAMP_SODIUM_POST, [f"{REAL_04} not run: it compares sodium_post (0 cramp) between"]),
+    ],
+)  # fmt: skip
+def test_a_valid_file_gets_a_report_without_the_sections_it_cannot_have(tmp_path, text, reasons):
+    from analysis.paths import NOTEBOOKS_DIR
+
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    for name in (REAL_04, REAL_07):
+        shutil.copy(NOTEBOOKS_DIR / name, root / "notebooks")
+    env = {"CRAMP_PROJECT_ROOT": str(root)}
+    data = tmp_path / "small.csv"
+    data.write_text(text)
+    checked = run("validate", data, cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stderr
+    for reason in reasons:
+        assert f"warning: the report will leave out: {reason}" in checked.stderr
+    assert "warning: the report will leave out: results.csv: no comparison of sodium_post" in (
+        checked.stderr)  # fmt: skip
+    out = tmp_path / "rep"
+    report = run("report", data, "--out", out, "--n-resamples", "200", cwd=tmp_path, env=env)
+    assert report.returncode == 0, report.stderr
+    assert "Traceback" not in report.stderr and "error" not in report.stderr
+    skipped = "\n".join(json.loads((out / "provenance.json").read_text())["skipped"])
+    for reason in reasons:
+        assert reason in report.stderr and reason in skipped
+    assert (out / "results.csv").is_file() and (out / "report.html").is_file()
