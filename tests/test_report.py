@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analysis
 from analysis import DataValidationError, example_path, load_cohort
 from analysis.compare import default_variables
 from analysis.publish import MARKER
@@ -67,6 +68,7 @@ def test_provenance_records_input_options_versions_seed_time(built):
     assert prov["options"]["seed"] == 11
     assert prov["options"]["n_resamples"] == 200
     assert {"python", "numpy", "pandas", "scipy", "papermill"} <= set(prov["versions"])
+    assert prov["package"] == {"name": "cramp-reanalysis", "version": analysis.__version__}
     assert prov["notebooks"] == ["01-fixture-plot.ipynb"]
     started = dt.datetime.fromisoformat(prov["time_started"])
     assert started.tzinfo is not None

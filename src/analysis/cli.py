@@ -379,7 +379,11 @@ def _validate(args: argparse.Namespace, options: dict[str, object]) -> int:
         _print_problems(check.errors)
         return 2
     if not args.quiet:
-        for line in report_limitations(check.cohort):
+        try:
+            limits = report_limitations(check.cohort)
+        except Exception as exc:  # a broken notebook must not fail the check of a file
+            limits = [f"(the notebooks could not be checked: {type(exc).__name__}: {exc})"]
+        for line in limits:
             print(f"warning: the report will leave out: {line}", file=sys.stderr)
     return 0
 
