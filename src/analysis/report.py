@@ -115,8 +115,9 @@ def report_limitations(cohort: pd.DataFrame, notebooks: Sequence[Path] | None = 
     from analysis.report_notebooks import MIN_PER_GROUP, short_of_values, why_not_runnable
 
     too_few = f"fewer than {MIN_PER_GROUP} values in a group"
-    shorts = [short_of_values(cohort, c) for c in default_variables(cohort)]
-    lines = [f"results.csv: no comparison of {short}: {too_few}" for short in shorts if short]
+    shorts = [s for c in default_variables(cohort) if (s := short_of_values(cohort, c))]
+    shown = "; ".join(shorts[:4]) + (f"; and {len(shorts) - 4} more" if len(shorts) > 4 else "")
+    lines = [f"results.csv: no comparison of {shown}: {too_few}"] if shorts else []
     chosen = list(notebooks) if notebooks is not None else data_notebooks()
     lines += [why for nb in chosen if (why := why_not_runnable(Path(nb), cohort))]
     return lines
