@@ -26,6 +26,7 @@ Layout of a report folder::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform
@@ -390,7 +391,7 @@ def build_report(
         say=progress or (lambda _line: None),
     )  # fmt: skip
     check, input_hash = _validate(run)
-    run = _Run(**{**run.__dict__, "notebooks": _resolve_notebooks(notebooks)})
+    run = dataclasses.replace(run, notebooks=_resolve_notebooks(notebooks))
     with staging(out_dir, force=force, protected=[data_path]) as work:
         cohort_csv, results = _prepare(run, check, work)
         executed = _execute(run, check, work, cohort_csv)

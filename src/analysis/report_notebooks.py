@@ -254,8 +254,11 @@ def execute(notebook: Path, target: Path, parameters: dict[str, Any], *, cwd: Pa
         while worker.is_alive():
             worker.join(0.1)
     except BaseException:
-        _stop_kernels(managers)
-        worker.join(15)
+        from analysis.publish import signals_held
+
+        with signals_held(deliver=False):  # a second Ctrl-C must not cut the clean-up short
+            _stop_kernels(managers)
+            worker.join(15)
         raise
     if "error" in outcome:
         raise outcome["error"]
