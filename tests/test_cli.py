@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -172,6 +173,131 @@ def test_failing_notebook_exit_1_and_nothing_written(project, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
 
 
+#: runs the command with a pause at one point, announced on stderr, so that a test can send
+#: a signal exactly there; the package itself has no test hooks
+HOOKED = """
+import sys, time
+import analysis.publish as publish, analysis.report as report
+from analysis import cli
+
+pause, where = float(sys.argv[1]), sys.argv[2]
+
+def announce(what):
+    print(f"HOOK {what}", file=sys.stderr, flush=True)
+    time.sleep(pause)
+
+if where == "publish":
+    replace_files, rename = publish._replace_files, publish.os.rename
+    def slow_replace(*args, **kwargs):
+        announce("publishing")
+        return replace_files(*args, **kwargs)
+    publish._replace_files = slow_replace
+elif where == "after":
+    build = report.build_report
+    def slow_build(*args, **kwargs):
+        result = build(*args, **kwargs)
+        announce("returned")
+        return result
+    report.build_report = slow_build
+sys.exit(cli.main(sys.argv[3:]))
+"""
+
+
+def _kernels_of(folder: Path) -> list[str]:
+    """Command lines of live processes that mention ``folder`` (kernels started from it)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in text and "ipykernel" in text:
+            found.append(text)
+    return found
+
+
+def interrupted_run(tmp_path: Path, env: dict[str, str], args: list[str], *, wait_for: str,
+                    signum: int, where: str = "none", pause: float = 0.0):  # fmt: skip
+    """Run the command, send ``signum`` once ``wait_for`` is on stderr; return (status, stderr)."""
+    private_tmp = tmp_path / "private-tmp"
+    private_tmp.mkdir(exist_ok=True)
+    hooked = tmp_path / "hooked.py"
+    hooked.write_text(HOOKED)
+    proc = subprocess.Popen(
+        [sys.executable, str(hooked), str(pause), where, *map(str, args)],
+        cwd=tmp_path, env={**os.environ, **env, "TMPDIR": str(private_tmp)},
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen = []
+    try:
+        deadline = time.monotonic() + 180
+        for line in proc.stderr:
+            seen.append(line)
+            if wait_for in line or time.monotonic() > deadline:
+                break
+        proc.send_signal(signum)
+        rest = proc.stderr.read()
+        status = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    time.sleep(0.5)  # a kernel killed on interrupt is gone by now
+    assert list(private_tmp.iterdir()) == [], "kernel connection file left behind"
+    assert _kernels_of(private_tmp) == [], "kernel process left behind"
+    private_tmp.rmdir()
+    hooked.unlink()
+    return status, "".join(seen) + rest
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("wait_for", ["comparing", "running 01-fixture-plot"])
+def test_interrupt_before_publishing_writes_nothing(project, tmp_path, signum, wait_for):
+    root, env = project
+    out = tmp_path / "new" / "deep" / "rep"
+    status, stderr = interrupted_run(
+        tmp_path, env, ["report", "--out", out, "--n-resamples", "200"],
+        wait_for=wait_for, signum=signum,
+    )  # fmt: skip
+    assert status == 130, stderr
+    assert stderr.rstrip().endswith("error: interrupted; nothing was written")
+    assert "Traceback" not in stderr
+    # the parents made for --out are gone too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+@pytest.fixture
+def earlier_report(project, tmp_path):
+    root, env = project
+    out = tmp_path / "rep"
+    done = run("report", "--out", out, "--n-resamples", "200", "--seed", "1", cwd=tmp_path,
+               env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (out / "manuscript_draft.docx").write_bytes(b"mine")
+    return out, env
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("where,wait_for", [("publish", "HOOK publishing"),
+                                            ("after", "HOOK returned")])  # fmt: skip
+def test_interrupt_once_the_report_is_in_place_keeps_it_and_says_so(
+    earlier_report, tmp_path, signum, where, wait_for
+):
+    out, env = earlier_report
+    status, stderr = interrupted_run(
+        tmp_path, env, ["report", "--out", out, "--force", "--n-resamples", "200", "--seed", "2"],
+        wait_for=wait_for, signum=signum, where=where, pause=2.0,
+    )  # fmt: skip
+    assert status == 0, stderr
+    assert f"report written to {out}" in stderr
+    assert "interrupt received after the report was complete; it is kept in" in stderr
+    assert "nothing was written" not in stderr and "Traceback" not in stderr
+    assert json.loads((out / "provenance.json").read_text())["options"]["seed"] == 2
+    assert (out / "manuscript_draft.docx").read_bytes() == b"mine"
+    assert "kept 1 file(s)" in stderr and "manuscript_draft.docx" in stderr
+    # no hidden half-built or half-deleted folder beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "rep"]
+
+
 def test_ctrl_c_leaves_no_output_folder(project, tmp_path):
     root, env = project
     out = tmp_path / "rep"
@@ -194,3 +320,68 @@ def test_ctrl_c_leaves_no_output_folder(project, tmp_path):
     assert "interrupted; nothing was written" in rest
     assert "Traceback" not in rest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+SEPARATED = ("subject_id,group,sodium_post\nA,cramp,136\nB,cramp,137\nC,cramp,138\nD,cramp,139\n"
+             "E,control,141\nF,control,142\nG,control,143\nH,control,144\n")  # fmt: skip
+
+
+def test_quiet_lets_no_runtime_warning_through(project, tmp_path):
+    root, env = project
+    data = tmp_path / "separated.csv"
+    data.write_text(SEPARATED)
+    loud = run("report", data, "--out", tmp_path / "loud", "--n-resamples", "200", cwd=tmp_path,
+               env=env)  # fmt: skip
+    assert loud.returncode == 0, loud.stderr
+    warned = [ln for ln in loud.stderr.splitlines() if "Warning" in ln or "warning:" in ln]
+    assert warned, "this file is chosen because SciPy warns on it"
+    assert all(ln.startswith("warning: ") for ln in warned), warned
+    assert ".py:" not in loud.stderr and "site-packages" not in loud.stderr
+    quiet = run("report", data, "--out", tmp_path / "quiet", "--n-resamples", "200", "-q",
+                cwd=tmp_path, env=env)  # fmt: skip
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""
+
+
+ONE_CRAMPER = ("subject_id,group,sodium_pre,sodium_post\nA,cramp,140,139\nB,control,141,142\n"
+               "C,control,139,140\nD,control,142,141\n")  # fmt: skip
+NO_CRAMP_SODIUM_POST = ("subject_id,group,sodium_pre,sodium_post\nA,cramp,140,\nB,cramp,139,\n"
+                        "C,control,141,142\nD,control,139,140\nE,control,142,141\n")  # fmt: skip
+REAL_04 = "04-interpret-no-difference.ipynb"
+REAL_07 = "07-analyse-your-data.ipynb"
+
+
+@pytest.mark.parametrize(
+    "text,reasons",
+    [
+        (ONE_CRAMPER, [f"{REAL_04} not run: it compares sodium_post (1 cramp) between the groups",
+                       f"{REAL_07} not run: no variable has at least 2 values in each group"]),
+        (NO_CRAMP_SODIUM_POST, [f"{REAL_04} not run: it compares sodium_post (0 cramp) between"]),
+    ],
+)  # fmt: skip
+def test_a_valid_file_gets_a_report_without_the_sections_it_cannot_have(tmp_path, text, reasons):
+    from analysis.paths import NOTEBOOKS_DIR
+
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    for name in (REAL_04, REAL_07):
+        shutil.copy(NOTEBOOKS_DIR / name, root / "notebooks")
+    env = {"CRAMP_PROJECT_ROOT": str(root)}
+    data = tmp_path / "small.csv"
+    data.write_text(text)
+    checked = run("validate", data, cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stderr
+    for reason in reasons:
+        assert f"warning: the report will leave out: {reason}" in checked.stderr
+    (line,) = [ln for ln in checked.stderr.splitlines() if "results.csv: no comparison" in ln]
+    assert line.startswith("warning: the report will leave out: results.csv: no comparison of")
+    assert "sodium_post (" in line and line.endswith("fewer than 2 values in a group")
+    out = tmp_path / "rep"
+    report = run("report", data, "--out", out, "--n-resamples", "200", cwd=tmp_path, env=env)
+    assert report.returncode == 0, report.stderr
+    assert "Traceback" not in report.stderr and "error" not in report.stderr
+    skipped = "\n".join(json.loads((out / "provenance.json").read_text())["skipped"])
+    for reason in reasons:
+        assert reason in report.stderr and reason in skipped
+    assert (out / "results.csv").is_file() and (out / "report.html").is_file()

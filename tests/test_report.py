@@ -6,13 +6,16 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import analysis
 from analysis import DataValidationError, example_path, load_cohort
 from analysis.compare import default_variables
+from analysis.publish import MARKER
 from analysis.report import ReportError, build_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,6 +68,7 @@ def test_provenance_records_input_options_versions_seed_time(built):
     assert prov["options"]["seed"] == 11
     assert prov["options"]["n_resamples"] == 200
     assert {"python", "numpy", "pandas", "scipy", "papermill"} <= set(prov["versions"])
+    assert prov["package"] == {"name": "cramp-reanalysis", "version": analysis.__version__}
     assert prov["notebooks"] == ["01-fixture-plot.ipynb"]
     started = dt.datetime.fromisoformat(prov["time_started"])
     assert started.tzinfo is not None
@@ -143,16 +147,83 @@ def test_force_never_replaces_the_folder_holding_the_input(tmp_path):
     assert data.is_file()
 
 
-def test_force_replaces_an_earlier_report(built, tmp_path):
+def test_force_replaces_an_earlier_report_and_keeps_every_other_file(built, tmp_path):
     out = tmp_path / "again"
-    out.mkdir()
-    (out / "provenance.json").write_text("{}")
-    (out / "stale.txt").write_text("old")
-    build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
-                 force=True)  # fmt: skip
-    assert not (out / "stale.txt").exists()
-    assert (out / "report.html").is_file()
+    shutil.copytree(built[0], out)
+    (out / "manuscript_draft.docx").write_bytes(b"my thesis")
+    (out / "my_R_scripts").mkdir()
+    (out / "my_R_scripts" / "fit.R").write_text("lm(y ~ x)")
+    (out / "figures" / "mine.png").write_bytes(b"not ours")
+    marker = json.loads((out / MARKER).read_text())
+    listed = {e["path"] for e in marker["files"]}
+    assert {"report.html", "results.csv", "cohort.csv", "provenance.json"} <= listed
+    result = build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
+                          force=True, seed=3)  # fmt: skip
+    assert (out / "manuscript_draft.docx").read_bytes() == b"my thesis"
+    assert (out / "my_R_scripts" / "fit.R").read_text() == "lm(y ~ x)"
+    assert (out / "figures" / "mine.png").read_bytes() == b"not ours"
+    assert set(result.kept) == {"manuscript_draft.docx", "my_R_scripts/fit.R", "figures/mine.png"}
+    assert (out / MARKER).is_file() and not (out / MARKER).read_text() == json.dumps(marker)
+    assert json.loads((out / "provenance.json").read_text())["options"]["seed"] == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again"]
+
+
+def test_force_refuses_an_edited_report_file_where_a_new_one_goes(built, tmp_path):
+    out = tmp_path / "again"
+    shutil.copytree(built[0], out)
+    (out / "report.html").write_text("my annotated copy")
+    with pytest.raises(FileExistsError, match=r"report.html would be overwritten"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200,
+                     force=True)  # fmt: skip
+    assert (out / "report.html").read_text() == "my annotated copy"
+    assert (out / "results.csv").is_file() and (out / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again"]
+
+
+@pytest.mark.parametrize("name", ["results", "portal_download"])
+def test_force_never_touches_a_folder_without_the_marker(tmp_path, name):
+    out = tmp_path / name
+    out.mkdir()
+    (out / "provenance.json").write_text('{"portal": "their own"}')
+    (out / "manuscript_draft.docx").write_bytes(b"thesis")
+    (out / "raw").mkdir()
+    (out / "raw" / "runners.csv").write_text("a,b\n")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(FileExistsError, match="not a report folder.*even with --force"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], force=True)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_forged_marker_cannot_remove_files_outside_the_folder(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "rep"
+    out.mkdir()
+    entry = {"path": "../victim.txt", "bytes": 7, "sha256": sha256(victim)}
+    (out / MARKER).write_text(json.dumps({"tool": "cramp-reanalysis", "files": [entry]}))
+    with pytest.raises(FileExistsError, match="not a report folder"):
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], force=True)
+    assert victim.read_text() == "keep me"
+
+
+def test_report_folder_follows_the_umask_and_parents_are_removed_on_failure(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "shared" / "rep"
+        build_report(example_path("marathon"), out, notebooks=[PLOT_NB], n_resamples=200)
+        assert (out.stat().st_mode & 0o777) == 0o755
+        assert ((out / "figures").stat().st_mode & 0o777) == 0o755
+        assert ((out / "report.html").stat().st_mode & 0o777) == 0o644
+        deep = tmp_path / "new" / "deep" / "path"
+        with pytest.raises(ReportError):
+            build_report(example_path("marathon"), deep, notebooks=[PLOT_NB, FAILING_NB],
+                         n_resamples=200)  # fmt: skip
+        assert not (tmp_path / "new").exists()
+    finally:
+        os.umask(old)
 
 
 def test_failing_notebook_leaves_nothing(tmp_path):
@@ -194,7 +265,7 @@ def test_missing_notebook_is_a_report_error(tmp_path):
 
 
 def test_prose_caveat_only_for_files_other_than_the_bundled_examples(tmp_path):
-    from analysis.report import _example_caveat
+    from analysis.report_text import example_caveat as _example_caveat
 
     assert _example_caveat(example_path("marathon")) == []
     copy = tmp_path / "mine.csv"
@@ -220,7 +291,7 @@ def test_interactive_cells_are_left_out_of_reports(tmp_path):
     assert not [c for c in executed.cells if "an interactive cell ran" in c.source]
     assert any("estimation_plot" in c.source for c in executed.cells)
     assert "an interactive cell ran" not in (out / "report.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [MARKER]
 
 
 def test_the_widget_cell_of_notebook_04_is_tagged_interactive():
@@ -309,7 +380,8 @@ def test_notebook_tables_use_the_seed_and_resamples_of_results_csv(tmp_path):
 
 
 def test_data_notebooks_declare_the_resampling_parameters():
-    from analysis.report import _parameters_of, data_notebooks
+    from analysis.report_notebooks import data_notebooks
+    from analysis.report_notebooks import parameters_of as _parameters_of
 
     for notebook in data_notebooks():
         if "compare_groups(cohort" in notebook.read_text():

@@ -12,6 +12,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -39,7 +40,8 @@ column such as sodium_pre, sodium_post, potassium_post, haemoglobin_pre,
 haematocrit_post. Rows are numbered as in a spreadsheet (header = row 1).
 Exit status: 0 done; 2 unusable data or options (every problem on stderr,
 one per line: row, column, value, rule; nothing written); 1 the report
-could not be built (nothing written); 130 interrupted (nothing written).
+could not be built (nothing written); 130 interrupted (nothing written; an
+interrupt after the report is in place does not undo it: exit 0, and it says so).
 See README.md, "Your own data".
 """
 
@@ -238,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing --out folder, if it is empty or an earlier report",
+        help="replace an earlier report in --out (only the files it lists in its "
+        ".cramp-reanalysis-report.json; anything else in the folder stays)",
     )
     r.add_argument(
         "--margin",
@@ -360,14 +363,43 @@ def _print_problems(problems: Sequence[object]) -> None:
         print(f"error: {problem}", file=sys.stderr)
 
 
+class _Interrupts:
+    """SIGINT and SIGTERM as ``KeyboardInterrupt``, until the output is in place.
+
+    Once a report is published, an interrupt no longer undoes anything: it is
+    noted (``late``) and the command finishes, saying the report was written.
+    """
+
+    def __init__(self) -> None:
+        self.published: object | None = None
+        self.late = False
+
+    def handle(self, signum: int, frame: object) -> None:
+        if self.published is not None:
+            self.late = True
+            return
+        raise KeyboardInterrupt
+
+    def on_published(self, result: object) -> None:
+        self.published = result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Exit status 130 means interrupted before anything was written; an
+    interrupt that arrives once the report is in place does not undo it, and
+    the command ends with 0 and says so.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, _terminate)  # clean up like Ctrl-C
+    interrupts = _Interrupts()
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, interrupts.handle) for s in held}
     try:
-        return _run(args)
+        with warnings.catch_warnings():
+            _route_warnings(quiet=args.quiet)
+            return _run(args, interrupts)
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -379,17 +411,54 @@ def main(argv: Sequence[str] | None = None) -> int:
               "for the traceback).", file=sys.stderr)  # fmt: skip
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _route_warnings(*, quiet: bool) -> None:
+    """Inside ``warnings.catch_warnings``: none with ``--quiet``, else one plain line each."""
+    if quiet:
+        warnings.simplefilter("ignore")
+        return
+
+    def show(message: Warning | str, category: type[Warning], *_args: object,
+             **_kwargs: object) -> None:  # fmt: skip
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+    warnings.showwarning = show
 
 
-def _run(args: argparse.Namespace) -> int:
+def _validate(args: argparse.Namespace, options: dict[str, object]) -> int:
+    from analysis.report import report_limitations
+    from analysis.validation import check_cohort
+
+    check = check_cohort(args.data, **options)  # type: ignore[arg-type]
+    if not args.quiet or not check.ok:
+        print(check.to_text(), end="", flush=True)
+    if not check.ok:
+        print(f"cramp-reanalysis: {args.data}: {len(check.errors)} problem(s); fix them "
+              "and run again:", file=sys.stderr)  # fmt: skip
+        _print_problems(check.errors)
+        return 2
+    if not args.quiet:
+        try:
+            limits = report_limitations(check.cohort)
+        except Exception as exc:  # a broken notebook must not fail the check of a file
+            limits = [f"(the notebooks could not be checked: {type(exc).__name__}: {exc})"]
+        for line in limits:
+            print(f"warning: the report will leave out: {line}", file=sys.stderr)
+    return 0
+
+
+def _summary(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _run(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int:
     if args.command == "synthesise":
         return _run_synthesise(args)
-    from analysis.validation import DataValidationError, check_cohort
+    from analysis.validation import DataValidationError
 
     def say(line: str) -> None:
         if not args.quiet:
@@ -397,15 +466,7 @@ def _run(args: argparse.Namespace) -> int:
 
     options = _load_options(args)
     if args.command == "validate":
-        check = check_cohort(args.data, **options)  # type: ignore[arg-type]
-        if not args.quiet or not check.ok:
-            print(check.to_text(), end="", flush=True)
-        if not check.ok:
-            print(f"cramp-reanalysis: {args.data}: {len(check.errors)} problem(s); fix them "
-                  "and run again:", file=sys.stderr)  # fmt: skip
-            _print_problems(check.errors)
-            return 2
-        return 0
+        return _validate(args, options)
 
     from analysis import paths
     from analysis.report import ReportError, build_report
@@ -414,10 +475,11 @@ def _run(args: argparse.Namespace) -> int:
     notebooks = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")) if (
         args.all_notebooks) else None  # fmt: skip
     try:
-        build_report(
+        result = build_report(
             data, args.out, notebooks=notebooks, load_options=options,
             margins=dict(args.margin) or None, n_resamples=args.n_resamples, seed=args.seed,
             force=args.force, progress=say,
+            on_published=interrupts.on_published if interrupts else None,
         )  # fmt: skip
     except DataValidationError as exc:
         print(f"cramp-reanalysis: {data} cannot be analysed; {len(exc.problems)} "
@@ -433,6 +495,11 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot write the report ({exc}); nothing was written", file=sys.stderr)
         return 1
+    if result.kept:
+        say(f"kept {len(result.kept)} file(s) in {result.out_dir} that cramp-reanalysis did "
+            f"not write, untouched: {_summary(result.kept)}")  # fmt: skip
+    if interrupts is not None and interrupts.late:
+        say(f"interrupt received after the report was complete; it is kept in {result.out_dir}")
     return 0
 
 
