@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -398,3 +399,35 @@ def test_executed_notebooks_name_the_final_folder(built):
     assert injected and str(out / "cohort.csv") in injected[0].source
     assert ".partial-" not in injected[0].source
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_report_leads_with_the_baseline_adjusted_headline(built):
+    out, _, _ = built
+    cohort = load_cohort(example_path("marathon"))
+    expected = analysis.headline(cohort)
+    written = pd.read_csv(out / "headline.csv")
+    assert list(written["variable"]) == ["sodium", "potassium", "pv_change"]
+    pd.testing.assert_series_equal(written["estimate"], expected["estimate"], rtol=1e-12)
+    adjusted = pd.read_csv(out / "results_adjusted.csv")
+    assert {"post", "change", "ancova"} <= set(adjusted["analysis"])
+    html = (out / "report.html").read_text(encoding="utf-8")
+    lead, glance = html.index("Headline: the primary family"), html.index("Results at a glance")
+    assert lead < glance
+    assert "ANCOVA (post ~ group + pre), HC3 SE" in html[lead:glance]
+    assert "Holm within this family of three" in html[lead:glance]
+
+
+def test_a_file_without_primary_variables_says_why_there_is_no_headline(tmp_path):
+    data = tmp_path / "chloride_only.csv"
+    cohort = load_cohort(example_path("marathon"))
+    cohort[["group", "chloride_pre", "chloride_post"]].to_csv(data, index=False)
+    notebook = tmp_path / PLOT_NB.name  # the fixture, declaring the column it plots
+    nb = nbformat.read(PLOT_NB, as_version=4)
+    nb.metadata["analysis"] = {"requires": ["sodium_post"]}
+    nbformat.write(nb, notebook)
+    out = tmp_path / "r"
+    build_report(data, out, notebooks=[notebook], n_resamples=200)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "No headline for this file" in html
+    assert not (out / "headline.csv").exists()
+    assert (out / "results_adjusted.csv").is_file()

@@ -15,6 +15,8 @@ Layout of a report folder::
 
     report.html          one page, figures embedded, code hidden
     results.csv          compare_groups on every variable present
+    results_adjusted.csv compare_adjusted: post-only, change score and ANCOVA per analyte
+    headline.csv         the primary family by its leading analysis (analysis.headline)
     validation.txt       every check and its outcome
     provenance.json      input path and sha256, options, versions, seed, time
     cohort.csv           the cohort as loaded, in the canonical schema
@@ -205,6 +207,34 @@ def _prepare(run: _Run, check: CohortCheck, work: Path) -> tuple[Path, pd.DataFr
     return cohort_csv, results
 
 
+def _adjusted(run: _Run, check: CohortCheck, work: Path) -> tuple[pd.DataFrame | None, str]:
+    """Phase 2b: results_adjusted.csv and headline.csv, or the reason they are left out.
+
+    The baseline-adjusted table and the headline need analytes measured before
+    and after (or ``pv_change``) with enough runners in each group; a file
+    without them still gets its report, and the report says why the headline
+    is missing.
+    """
+    from analysis.adjusted import compare_adjusted
+    from analysis.primary import headline
+
+    cohort = cast("pd.DataFrame", check.cohort)
+    try:
+        adjusted = compare_adjusted(cohort, margins=run.margins or None)
+    except (KeyError, TypeError, ValueError) as exc:
+        run.say(f"baseline-adjusted comparison left out: {exc}")
+        return None, f"the baseline-adjusted comparison could not be made: {exc}"
+    write_csv(adjusted, work / "results_adjusted.csv")
+    try:
+        table = headline(cohort, margins=run.margins or None)
+    except (KeyError, TypeError, ValueError) as exc:
+        run.say(f"headline left out: {exc}")
+        return None, str(exc)
+    write_csv(table, work / "headline.csv")
+    run.say("baseline-adjusted comparison -> results_adjusted.csv, headline.csv")
+    return table, ""
+
+
 def _parameters_for(run: _Run, declared: Mapping[str, Any], cohort_csv: Path,
                     figures: Path) -> dict[str, Any]:  # fmt: skip
     offered: dict[str, Any] = {
@@ -310,11 +340,11 @@ def _provenance(run: _Run, check: CohortCheck, input_hash: str | None) -> dict[s
 
 
 def _assemble(run: _Run, check: CohortCheck, results: pd.DataFrame, executed: Sequence[Path],
-              work: Path) -> None:  # fmt: skip
+              work: Path, headline: tuple[pd.DataFrame | None, str]) -> None:  # fmt: skip
     """Phase 5: the one-page report.html."""
     from analysis.report_text import combine_html, report_title
 
-    intro = report_intro(run.data_path, check, results, run.cohort_name)
+    intro = report_intro(run.data_path, check, results, run.cohort_name, headline=headline)
     title = report_title(run.data_path, run.cohort_name)
     (work / "report.html").write_text(combine_html(executed, title, intro), encoding="utf-8")
     run.say("combined report.html")
@@ -394,6 +424,7 @@ def build_report(
     run = dataclasses.replace(run, notebooks=_resolve_notebooks(notebooks))
     with staging(out_dir, force=force, protected=[data_path]) as work:
         cohort_csv, results = _prepare(run, check, work)
+        headline = _adjusted(run, check, work)
         executed = _execute(run, check, work, cohort_csv)
         if input_hash is not None and sha256_of(data_path) != input_hash:
             raise ReportError(f"{data_path} changed while the report was built; run again")
@@ -401,7 +432,7 @@ def build_report(
             json.dumps(_provenance(run, check, input_hash), indent=2, default=str) + "\n",
             encoding="utf-8",
         )
-        _assemble(run, check, results, executed, work)
+        _assemble(run, check, results, executed, work, headline)
         published = publish(work, out_dir, force=force, protected=[data_path],
                             on_published=on_published)  # fmt: skip
     run.say(f"report written to {out_dir}")

@@ -17,7 +17,7 @@ from analysis.safe_text import markdown_text, visible_text
 
 #: what the report says about its CSV files (kept in one place for the README's promise)
 CSV_NOTE = (
-    "In `cohort.csv` and `results.csv`, a text cell that begins with `=`, `+`, `-`, `@`, "
+    "In every CSV file of the report, a text cell that begins with `=`, `+`, `-`, `@`, "
     "a tab or a carriage return (and is not a plain number) is written with a leading `'`, "
     "so that a spreadsheet shows it as text instead of running it as a formula."
 )
@@ -43,13 +43,14 @@ def results_table(results: Any) -> list[str]:
     """
     import pandas as pd
 
-    head = ["variable", "unit", "n cramp / control", "mean diff", "95 % CI", "p (Welch)",
-            "p (Holm)", "margin", "equivalent"]  # fmt: skip
+    head = ["variable", "family", "unit", "n cramp / control", "mean diff", "95 % CI",
+            "p (Welch)", "p (Holm, in family)", "margin",
+            "equivalent (Holm, in family)"]  # fmt: skip
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in results.iterrows():
-        equivalent = r["equivalent"]
+        equivalent = r.get("equivalent_holm", r["equivalent"])
         rows.append("| " + " | ".join([
-            code_text(r["variable"]), markdown_text(r["unit"]),
+            code_text(r["variable"]), markdown_text(r.get("family", "")), markdown_text(r["unit"]),
             f"{r['n_cramp']} / {r['n_control']}", _fmt(r["mean_diff"]),
             f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}", _fmt(r["p_welch"]),
             _fmt(r["p_holm"]), _fmt(r["margin"], 2),
@@ -87,11 +88,52 @@ def _items(lines: Sequence[str], empty: str | None = None) -> list[str]:
     return [f"- {markdown_text(line)}" for line in lines]
 
 
-def report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | None) -> str:
-    """The first cell of ``report.html``: the input, decisions, skipped sections, results.
+def headline_section(headline: Any, reason: str = "") -> list[str]:
+    """The report's lead: the primary family by its leading analysis, as markdown lines.
+
+    ``headline`` is :func:`analysis.headline`'s table (``None`` when it could
+    not be made, with ``reason``). Every cell is escaped: the labels and units
+    come from the schema, but nothing here relies on that.
+    """
+    lines = ["## Headline: the primary family", ""]
+    if headline is None or not len(headline):
+        return lines + [f"No headline for this file: {markdown_text(reason or 'no data')}.", ""]
+    from analysis.primary import headline_display, headline_sentence
+
+    shown = headline_display(headline)
+    lines += [
+        "The three comparisons the 1986 paper is about (post-race sodium and potassium, "
+        "plasma-volume change), each by the analysis that can be defended for groups that "
+        "were not randomised: ANCOVA on the pre-race value with HC3 standard errors where "
+        "a pre-race value exists, Welch otherwise (docs/inference.md). p and the "
+        "equivalence verdict are adjusted by Holm within this family of three; margins "
+        "are argued in docs/margins.md. Post-only and change-score results are in "
+        "`headline.csv` and `results_adjusted.csv`.",
+        "",
+        headline_sentence(headline),
+        "",
+        "| " + " | ".join(markdown_text(c) for c in shown.columns) + " |",
+        "|" + "---|" * len(shown.columns),
+    ]
+    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |"
+              for row in shown.itertuples(index=False)]  # fmt: skip
+    return lines + [""]
+
+
+def report_intro(
+    data_path: Path,
+    check: Any,
+    results: Any,
+    cohort_name: str | None,
+    *,
+    headline: tuple[Any, str] | None = None,
+) -> str:
+    """The first cell of ``report.html``: the input, the headline, decisions, results.
 
     ``results`` is the DataFrame shown as "results at a glance" (by
     :func:`results_table`); ``None`` or empty leaves that section out.
+    ``headline`` is ``(table, reason)`` as made for :func:`headline_section`;
+    ``None`` leaves the headline out.
     """
     counts = check.cohort["group"].value_counts()
     name = markdown_text(cohort_name or data_path.name)
@@ -108,6 +150,7 @@ def report_intro(data_path: Path, check: Any, results: Any, cohort_name: str | N
         CSV_NOTE,
         "",
         *example_caveat(data_path),
+        *(headline_section(*headline) if headline is not None else []),
         "Decisions taken while reading the file:",
         "",
         *_items(check.decisions),
