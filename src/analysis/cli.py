@@ -14,6 +14,10 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.validation import LoadOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -128,6 +132,27 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|INDEX",
         help="Excel sheet name or 0-based index, e.g. --sheet 'Race day' (default: the first)",
     )
+    g.add_argument(
+        "--skip-rows",
+        type=_at_least(0),
+        default=0,
+        metavar="N",
+        help="ignore the first N rows (a title or notes above the header), e.g. "
+        "--skip-rows 2; rows keep their spreadsheet numbers",
+    )
+    g.add_argument(
+        "--units-row",
+        action="store_true",
+        help="the row under the header holds units (e.g. mmol/L, %%): skip it and echo them",
+    )
+    g.add_argument(
+        "--na-values",
+        action="append",
+        default=[],
+        metavar="TOKEN[,TOKEN]",
+        help="extra cell contents that mean missing, e.g. --na-values '#N/A,?' "
+        "(default: blank, NA, n/a, nan, null, none, '.', '-', missing, nd, not done)",
+    )
     m = parser.add_argument_group("mapping columns, groups and units")
     m.add_argument(
         "--column",
@@ -212,7 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "status 2 if anything must be fixed.",
                        epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    v.add_argument("data", type=Path, help="CSV (any common separator) or .xlsx file")
+    v.add_argument("data", type=Path, help="CSV (any common separator), .xlsx, SPSS .sav or "
+                   "Stata .dta file, or - to read standard input")  # fmt: skip
     _add_data_options(v)
 
     r = sub.add_parser("report", help="run the whole analysis and write a report folder",
@@ -275,22 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_options(args: argparse.Namespace) -> dict[str, object]:
-    sheet: str | int = args.sheet  # digits: a sheet of that name, else an index
-    options: dict[str, object] = {
-        "sep": args.sep,
-        "decimal": args.decimal,
-        "encoding": args.encoding,
-        "sheet": sheet,
-        "columns": dict(args.column) or None,
-        "group_column": args.group_column,
-        "cramp_labels": args.cramp_label,
-        "control_labels": args.control_label,
-        "haematocrit_unit": args.haematocrit_unit,
-        "haemoglobin_unit": args.haemoglobin_unit,
-        "censored": args.censored,
-    }
-    return {k: v for k, v in options.items() if v is not None}
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    from analysis.validation import LoadOptions
+
+    return LoadOptions(
+        sep=args.sep, decimal=args.decimal, encoding=args.encoding,
+        sheet=args.sheet,  # digits: a sheet of that name, else an index
+        columns=dict(args.column) or None, group_column=args.group_column,
+        cramp_labels=args.cramp_label, control_labels=args.control_label,
+        haematocrit_unit=args.haematocrit_unit, haemoglobin_unit=args.haemoglobin_unit,
+        censored=args.censored, skip_rows=args.skip_rows, units_row=args.units_row,
+        na_values=[t for arg in args.na_values for t in arg.split(",") if t.strip()],
+    )  # fmt: skip
 
 
 def _print_problems(problems: Sequence[object]) -> None:

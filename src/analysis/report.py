@@ -186,7 +186,7 @@ def build_report(
     import papermill as pm
 
     from analysis.compare import DEFAULT_SEED, compare_groups, default_variables
-    from analysis.validation import _DERIVED_NAMES, _derived_inputs, check_cohort
+    from analysis.validation import DERIVED_NAMES, check_cohort, derived_inputs
 
     say = progress or (lambda _line: None)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -223,8 +223,8 @@ def build_report(
         # the cohort as the notebooks will load it: canonical columns, plus a derived
         # one taken from the file because it could not be recomputed from them
         canonical = [c for c in cohort.columns if c in _canonical_columns()]
-        canonical += [c for c in cohort.columns if c in _DERIVED_NAMES and not all(
-            n in cohort.columns for n in _derived_inputs(c))]  # fmt: skip
+        canonical += [c for c in cohort.columns if c in DERIVED_NAMES and not all(
+            n in cohort.columns for n in derived_inputs(c))]  # fmt: skip
         cohort_csv = work / "cohort.csv"
         cohort[canonical].to_csv(cohort_csv, index=False, lineterminator="\n")
         say(f"validated {data_path.name}: {check.n_rows} rows, {len(check.warnings)} "
