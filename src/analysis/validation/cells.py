@@ -53,23 +53,30 @@ def parse_numbers(
 ) -> pd.Series:
     """Parse one column; every cell that is not a number is reported.
 
-    Cells that are plainly numbers are parsed in one vectorised pass; only the
-    rest (blanks, censored values, typos) are looked at one by one.
+    Each distinct cell content is parsed once (a column of a million runners
+    holds a few hundred distinct values), in one vectorised pass; only the
+    cells that are not plainly numbers (blanks, censored values, typos) are
+    looked at one by one.
     """
-    text = raw.fillna("").astype(str).str.strip()
+    codes, distinct = pd.factorize(raw.fillna("").astype(object).to_numpy(), use_na_sentinel=False)
+    text = pd.Series(distinct, dtype=object).astype(str).str.strip()
     missing_tokens = MISSING_TOKENS | {v.lower() for v in na_values}
     missing = text.str.lower().isin(missing_tokens).to_numpy()
-    has_comma = has_point = np.zeros(len(raw), dtype=bool)
+    has_comma = has_point = np.zeros(len(text), dtype=bool)
     if decimal == ",":
         has_comma = text.str.contains(",", regex=False).to_numpy()
         has_point = text.str.contains(".", regex=False).to_numpy()
         text = text.where(~(has_comma & ~has_point), text.str.replace(",", ".", regex=False))
     plain = text.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool) & ~missing
-    values = np.full(len(raw), np.nan)
+    values = np.full(len(text), np.nan)
     with np.errstate(over="ignore"):
         values[plain] = text.to_numpy()[plain].astype(float)
     plain &= np.isfinite(values)
     values[~plain] = np.nan
+    # back from distinct contents to rows
+    values, plain, missing = values[codes], plain[codes], missing[codes]
+    has_comma, has_point = has_comma[codes], has_point[codes]
+    text = text.iloc[codes].reset_index(drop=True)
     rows = raw.index.to_numpy()
     cells = raw.to_numpy()
     if decimal == ",":

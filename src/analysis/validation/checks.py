@@ -94,7 +94,7 @@ def _units_row(work: Work, options: LoadOptions, log: Log) -> None:
              for c in work.numeric}  # fmt: skip
     units = {col: v for col, v in cells.items() if v and _UNIT_CELL.fullmatch(v)}
     numbers = [v for v in cells.values() if re.fullmatch(r"[-+]?[0-9.,]+", v)]
-    shown = listing(units.values(), limit=6)
+    shown = listing(units.values(), limit=10)
     if options.units_row:
         log.decide(f"row {first} read as a units row and skipped (--units-row)"
                    + (f": {shown}" if units else ""))  # fmt: skip
@@ -113,10 +113,11 @@ def _summary_rows(work: Work, log: Log) -> None:
     columns += [c for c in work.header[:1] if c not in columns]
     found = pd.Series(False, index=work.table.index)
     for column in columns:
-        text = work.table[column].fillna("").astype(str).str.strip()
-        hits = text.str.fullmatch(_SUMMARY_CELL.pattern, case=False) & ~found
+        text = work.table[column].fillna("").astype(str)
+        summary = {v for v in text.unique() if _SUMMARY_CELL.fullmatch(v.strip())}
+        hits = text.isin(summary) & ~found
         for row in hits[hits].index:
-            log.problem(row=int(row), column=column, value=text[row], rule="summary-row",
+            log.problem(row=int(row), column=column, value=text[row].strip(), rule="summary-row",
                         message="looks like a summary row (a mean, SD or total), not a runner; "
                                 "delete summary rows from the data (keep them on another "
                                 "sheet)")  # fmt: skip
@@ -128,8 +129,10 @@ def _summary_rows(work: Work, log: Log) -> None:
 def _other_sheets_hint(work: Work, options: LoadOptions) -> str:
     if work.raw is None or not work.raw.other_sheets or options.sheet != 0:
         return ""
+    others = work.raw.other_sheets
+    which = f"--sheet {others[0]!r}" if len(others) == 1 else "--sheet NAME"
     return (f"; the first sheet was read, and may hold notes: the workbook's other sheets "
-            f"are {listing(work.raw.other_sheets)}, pass --sheet NAME to read one")  # fmt: skip
+            f"are {listing(others)}, pass {which} to read one")  # fmt: skip
 
 
 def _groups(work: Work, options: LoadOptions, log: Log) -> None:

@@ -304,7 +304,15 @@ def _records(text: str, sep: str, offset: int = 0) -> list[tuple[int, list[str]]
     gives it as an empty record).
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    return list(enumerate(reader, start=1 + offset))
+    # one object per distinct short cell: a million rows of lab values repeat a few hundred
+    # strings, so memory follows the distinct values, not the cells
+    cache: dict[str, str] = {}
+    out = []
+    for n, fields in enumerate(reader, start=1 + offset):
+        if len(cache) < 200_000:
+            fields = [cache.setdefault(c, c) for c in fields]
+        out.append((n, fields))
+    return out
 
 
 def _one_column(frame: pd.DataFrame, sep: str, n_records: int, log: Log) -> None:
