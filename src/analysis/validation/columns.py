@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -278,7 +279,7 @@ def map_groups(values: pd.Series, column: str, options: LoadOptions, log: Log) -
         dtype=object,
     )  # fmt: skip
     _unknown_groups(stripped[group == ""], column, (cramp - overlap, control - overlap),
-                    yes_no, options, log)  # fmt: skip
+                    yes_no, int((group != "").sum()), options, log)  # fmt: skip
     for label in sorted(set(stripped[group != ""])):
         target = "cramp" if label.lower() in cramp else "control"
         if label != target:
@@ -286,11 +287,39 @@ def map_groups(values: pd.Series, column: str, options: LoadOptions, log: Log) -
     return group
 
 
+def _two_unknown_labels(
+    codes: dict[str, list[int]], n_known: int, options: LoadOptions, column: str, log: Log
+) -> bool:
+    """Two labels, neither known, and nothing else: one problem with the exact options."""
+    if (len(codes) != 2 or n_known or options.cramp_labels is not None
+            or options.control_labels is not None
+            or any(v.lower() in YES_SPELLINGS | NO_SPELLINGS for v in codes)):  # fmt: skip
+        return False
+    if all(re.fullmatch(r"[-+]?\d+", v) for v in codes):
+        first, second = sorted(codes, key=int, reverse=True)
+        how = "coded"
+    else:  # crampers are usually the smaller group
+        first, second = sorted(codes, key=lambda v: (len(codes[v]), v))
+        how = "labelled"
+    log.problem(row=min(codes[first] + codes[second]), column=column, rule="unknown-group",
+                message=f"the groups are {how} {first!r} ({len(codes[first])} rows) and "
+                        f"{second!r} ({len(codes[second])} rows), which are not group labels; "
+                        f"if {first} means cramp, pass --cramp-label {_shell(first)} "
+                        f"--control-label {_shell(second)}")  # fmt: skip
+    return True
+
+
+def _shell(label: str) -> str:
+    """A label as it must be typed in a shell."""
+    return label if re.fullmatch(r"[\w.+-]+", label) else shlex.quote(label)
+
+
 def _unknown_groups(
     unknown: pd.Series,
     column: str,
     labels: tuple[set[str], set[str]],
     yes_no: bool,
+    n_known: int,
     options: LoadOptions,
     log: Log,
 ) -> None:
@@ -300,15 +329,7 @@ def _unknown_groups(
         by_value.setdefault(raw, []).append(int(row))  # type: ignore[arg-type]
     blank = {v: r for v, r in by_value.items() if v == "" or v.lower() in missing_tokens}
     codes = {v: r for v, r in by_value.items() if v not in blank}
-    if len(codes) == 2 and options.cramp_labels is None and options.control_labels is None \
-            and all(re.fullmatch(r"[-+]?\d+", v) for v in codes):  # fmt: skip
-        high, low = sorted(codes, key=int, reverse=True)
-        log.problem(row=min(codes[high] + codes[low]), column=column, value=None,
-                    rule="unknown-group",
-                    message=f"the groups are coded {high!r} ({len(codes[high])} rows) and "
-                            f"{low!r} ({len(codes[low])} rows), which are not group labels; "
-                            f"if {high} means cramp, pass --cramp-label {high} "
-                            f"--control-label {low}")  # fmt: skip
+    if _two_unknown_labels(codes, n_known, options, column, log):
         codes = {}
     for raw, rows in codes.items():
         if yes_no and raw.lower() in YES_SPELLINGS | NO_SPELLINGS:
