@@ -294,3 +294,29 @@ def test_standard_input_is_read(tmp_path):
     assert b"read from standard input" in result.stdout
     empty = _validate("-", cwd=tmp_path)
     assert empty.returncode == 2 and "[empty-file]" in empty.stderr
+
+
+def test_readme_states_the_limits_the_loader_applies():
+    from analysis.validation import problems, reading
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text("utf-8").split())
+    for option in (
+        "--skip-rows N",
+        "--units-row",
+        "--na-values TOKEN[,TOKEN]",
+        "`.sav`",
+        "`.dta`",
+        "`-`",
+        "--encoding utf-16",
+        "--cramp-label 1 --control-label 0",
+    ):
+        assert option in readme, option  # fmt: skip
+    assert problems._SUMMARY_LIMITS == {"error": 10, "warning": 100}
+    assert problems._SHOWN == {"error": 3, "warning": 100}
+    assert "more than 10 times in one column shows its first 3" in readme
+    assert "(warnings: the first 100 of more than 100)" in readme
+    assert problems.listing([str(i) for i in range(25)]).endswith("'19' and 5 more")
+    assert "lists of column names stop after 20" in readme
+    assert reading.MAX_LINE_CHARS == 100_000 and reading.MAX_COLUMNS == 1_000
+    assert "longer than 100,000 characters, more than 1,000 columns" in readme
+    assert reading.MAX_STDIN_BYTES == 512 * 2**20 and "at most 512 MB" in readme
