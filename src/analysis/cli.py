@@ -32,6 +32,9 @@ examples:
   cramp-reanalysis validate lab.tsv --sep tab --encoding latin-1
   cramp-reanalysis validate runners.xlsx --sheet "Race day"
   cramp-reanalysis validate lab.csv --censored missing     # '<135' -> missing, listed
+  cramp-reanalysis validate export.csv --skip-rows 2 --units-row --na-values '#N/A,n.b.'
+  cramp-reanalysis validate study.sav                      # SPSS/Stata: value labels used
+  cramp-reanalysis validate - < runners.csv                # standard input
   cramp-reanalysis report my.csv --out rep --margin sodium=2 --margin pv_change=4 \\
       --seed 7 --n-resamples 20000 --quiet
   cramp-reanalysis report my.csv --out rep --force         # replace an earlier report

@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +64,22 @@ def _sep_name(sep: str, *, cli: bool = False) -> str:
     return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(sep, repr(sep))
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, as ``open(newline='')`` gives them, lazily.
+
+    ``io.StringIO`` would first copy the whole text at four bytes a character.
+    """
+    for match in _LINE.finditer(text):
+        if match.group():
+            yield match.group()
+
+
 def _detect_separator(text: str) -> str:
     lines = []
-    for ln in io.StringIO(text):  # the first 50 non-blank lines, without splitting it all
+    for ln in _lines(text):  # the first 50 non-blank lines, without splitting it all
         if ln.strip():
             lines.append(ln.rstrip("\r\n"))
         if len(lines) == 50:
@@ -303,7 +317,7 @@ def _records(text: str, sep: str, offset: int = 0) -> list[tuple[int, list[str]]
     line break stays in one row, and a blank line is a row too (the reader
     gives it as an empty record).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(_lines(text), delimiter=sep)
     # one object per distinct short cell: a million rows of lab values repeat a few hundred
     # strings, so memory follows the distinct values, not the cells
     cache: dict[str, str] = {}
