@@ -318,14 +318,16 @@ def _records(text: str, sep: str, offset: int = 0) -> list[tuple[int, list[str]]
     gives it as an empty record).
     """
     reader = csv.reader(_lines(text), delimiter=sep)
-    # one object per distinct short cell: a million rows of lab values repeat a few hundred
-    # strings, so memory follows the distinct values, not the cells
-    cache: dict[str, str] = {}
+    # one object per distinct cell content of a column: a million rows of lab values repeat
+    # a few hundred strings, so memory follows the distinct values, not the cells; a column
+    # of distinct values (ids) stops being pooled after 10,000 of them
+    pools: list[dict[str, str]] = []
     out = []
     for n, fields in enumerate(reader, start=1 + offset):
-        if len(cache) < 200_000:
-            fields = [cache.setdefault(c, c) for c in fields]
-        out.append((n, fields))
+        while len(pools) < len(fields):
+            pools.append({})
+        out.append((n, [c if len(pool) > 10_000 else pool.setdefault(c, c)
+                        for c, pool in zip(fields, pools, strict=False)]))  # fmt: skip
     return out
 
 
@@ -381,7 +383,7 @@ def table_from_records(
     """
     if options.skip_rows:
         log.decide(f"rows 1-{options.skip_rows} skipped (--skip-rows {options.skip_rows})")
-    records = [(n, f) for n, f in records if n > options.skip_rows and any(c.strip() for c in f)]
+    records = [r for r in records if r[0] > options.skip_rows and any(c.strip() for c in r[1])]
     if not records:
         log.problem(value="", rule="empty-file", message="the file is empty")
         return None
@@ -411,12 +413,12 @@ def table_from_records(
             continue
         rows.append(fields)
         numbers.append(n)
-    frame = pd.DataFrame(rows, columns=range(width), index=pd.Index(numbers, dtype="int64"),
-                         dtype=object)  # fmt: skip
-    if not rows:
-        frame = pd.DataFrame(index=pd.Index([], dtype="int64"), columns=range(width),
-                             dtype=object)  # fmt: skip
-    frame.columns = pd.Index(header, dtype=object)
+    cells = np.empty((len(rows), width), dtype=object)  # one block, no intermediate copies
+    for i, fields in enumerate(rows):
+        cells[i] = fields
+    del rows
+    frame = pd.DataFrame(cells, index=pd.Index(numbers, dtype="int64"),
+                         columns=pd.Index(header, dtype=object), copy=False)  # fmt: skip
     return RawTable(frame=frame, decimal=None, header_row=header_row)
 
 
