@@ -320,3 +320,28 @@ def test_readme_states_the_limits_the_loader_applies():
     assert reading.MAX_LINE_CHARS == 100_000 and reading.MAX_COLUMNS == 1_000
     assert "longer than 100,000 characters, more than 1,000 columns" in readme
     assert reading.MAX_STDIN_BYTES == 512 * 2**20 and "at most 512 MB" in readme
+
+
+def test_millions_of_lines_under_a_useless_header_are_not_all_read(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text("141,\n" * 400_000, encoding="utf-8")  # 2 MB, 400,000 lines
+    check = check_cohort(path)
+    assert {p.rule for p in check.errors} == {"group-column-missing", "no-analyte"}
+    assert check.n_rows == 9
+    assert ("only the first 9 data rows were read: the header names no column this analysis "
+            "uses, so no row can be checked") in check.decisions  # fmt: skip
+    # a header mapped by an option is read to the end
+    mapped = check_cohort(path, columns={"sodium_post": "141"})
+    assert mapped.n_rows == 399_999
+
+
+@pytest.mark.parametrize("chunk", [3, 8 * 2**20])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(b"", (0, 1)), (b"abc", (3, 1)), (b"a\nbbb\ncc", (3, 2)), (b"aaaa\nb\n", (4, 1)),
+     (b"a\nbb\n" + b"x" * 10 + b"\ny", (10, 3)), (b"a\r\nbb\r\n", (3, 2))],
+)  # fmt: skip
+def test_longest_line(raw, expected, chunk):
+    from analysis.validation.reading import _longest_line
+
+    assert _longest_line(raw, chunk=chunk) == expected

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.validation.columns import known_names
+from analysis.validation.columns import known_names, normalise_name
+from analysis.validation.derived import DERIVED_NAMES
 from analysis.validation.options import LoadOptions
 from analysis.validation.problems import Log
 
@@ -207,14 +209,23 @@ def _nul_hint(raw: bytes) -> str:
     return "export it as CSV (or UTF-16 text with a byte-order mark) or .xlsx"
 
 
-def _longest_line(raw: bytes) -> tuple[int, int]:
-    """(length in bytes, 1-based line number) of the longest line, in one vectorised pass."""
+def _longest_line(raw: bytes, *, chunk: int = 8 * 2**20) -> tuple[int, int]:
+    """(length in bytes, 1-based line number) of the longest line, vectorised, chunk by chunk."""
     data = np.frombuffer(raw, dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)
-    bounds = np.concatenate(([-1], ends, [len(data)]))
-    lengths = np.diff(bounds) - 1
-    i = int(np.argmax(lengths))
-    return int(lengths[i]), i + 1
+    best, best_line, lines_before, start = 0, 1, 0, 0  # start: where the current line starts
+    for lo in range(0, len(data), chunk):
+        ends = np.flatnonzero(data[lo : lo + chunk] == 10) + lo
+        if not len(ends):
+            continue
+        lengths = np.diff(ends, prepend=start - 1) - 1
+        i = int(np.argmax(lengths))
+        if lengths[i] > best:
+            best, best_line = int(lengths[i]), lines_before + i + 1
+        lines_before += len(ends)
+        start = int(ends[-1]) + 1
+    if len(data) - start > best:
+        best, best_line = len(data) - start, lines_before + 1
+    return best, best_line
 
 
 def _decode(raw: bytes, encoding: str | None, log: Log) -> str | None:
@@ -282,7 +293,6 @@ def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, enc: str, log: Log) -
 
 def _read_text(text: str, options: LoadOptions, log: Log) -> RawTable | None:
     sep = options.sep
-    offset = 0
     first = _SEP_LINE.match(text)
     if first:
         text = text[first.end() :]
@@ -298,41 +308,38 @@ def _read_text(text: str, options: LoadOptions, log: Log) -> RawTable | None:
     elif not first or options.sep is not None:
         log.decide(f"separator: {_sep_name(sep)} (given)")
     try:
-        records = _records(text, sep, offset)
+        table = table_from_records(_records(text, sep), options, log, sep=sep)
     except csv.Error as exc:
         log.problem(rule="unparseable", message=f"the file could not be split into fields ({exc})")
         return None
-    table = table_from_records(records, options, log, sep=sep)
     if table is None or log.has_errors:  # ragged rows: columns cannot be trusted, stop here
         return None
-    _one_column(table.frame, sep, len(records), log)
+    _one_column(table.frame, sep, log)
     table.decimal = _decimal(table.frame, options, log)
     return table
 
 
-def _records(text: str, sep: str, offset: int = 0) -> list[tuple[int, list[str]]]:
-    """Split CSV text into (spreadsheet row number, fields).
+def _records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
+    """Split CSV text into (spreadsheet row number, fields), lazily.
 
     Records are numbered as a spreadsheet shows them: a quoted cell holding a
     line break stays in one row, and a blank line is a row too (the reader
-    gives it as an empty record).
+    gives it as an empty record). Raises :class:`csv.Error` while iterating.
     """
     reader = csv.reader(_lines(text), delimiter=sep)
     # one object per distinct cell content of a column: a million rows of lab values repeat
     # a few hundred strings, so memory follows the distinct values, not the cells; a column
     # of distinct values (ids) stops being pooled after 10,000 of them
     pools: list[dict[str, str]] = []
-    out = []
-    for n, fields in enumerate(reader, start=1 + offset):
+    for n, fields in enumerate(reader, start=1):
         while len(pools) < len(fields):
             pools.append({})
-        out.append((n, [c if len(pool) > 10_000 else pool.setdefault(c, c)
-                        for c, pool in zip(fields, pools, strict=False)]))  # fmt: skip
-    return out
+        yield n, [c if len(pool) > 10_000 else pool.setdefault(c, c)
+                  for c, pool in zip(fields, pools, strict=False)]  # fmt: skip
 
 
-def _one_column(frame: pd.DataFrame, sep: str, n_records: int, log: Log) -> None:
-    if len(frame.columns) == 1 and n_records > 1:
+def _one_column(frame: pd.DataFrame, sep: str, log: Log) -> None:
+    if len(frame.columns) == 1 and len(frame):
         header = str(frame.columns[0])
         others = [s for s in (",", ";", "\t", "|") if s != sep and s in header]
         if others:
@@ -355,6 +362,13 @@ def _decimal(frame: pd.DataFrame, options: LoadOptions, log: Log) -> str:
     return decimal
 
 
+def _usable_header(header: list[str], options: LoadOptions) -> bool:
+    """True if the header names a column the analysis uses, or options map one."""
+    if options.columns or options.group_column is not None:
+        return True
+    return known_names(header) > 0 or any(normalise_name(h) in DERIVED_NAMES for h in header)
+
+
 def _title_rows(records: list[tuple[int, list[str]]], options: LoadOptions, log: Log) -> bool:
     """True (and a problem logged) if the header seems to sit below a title."""
     if options.skip_rows or known_names(records[0][1]) >= 2:
@@ -371,7 +385,12 @@ def _title_rows(records: list[tuple[int, list[str]]], options: LoadOptions, log:
 
 
 def table_from_records(
-    records: list[tuple[int, list[str]]], options: LoadOptions, log: Log, *, sep: str = ","
+    records: Iterable[tuple[int, list[str]]],
+    options: LoadOptions,
+    log: Log,
+    *,
+    sep: str = ",",
+    stop_early: bool = True,
 ) -> RawTable | None:
     """Build the table of strings indexed by spreadsheet row number; report ragged rows.
 
@@ -379,21 +398,31 @@ def table_from_records(
     after them is the header. Blank records are skipped but keep their
     number, so every row is reported where a spreadsheet shows it. Trailing
     header cells that are empty, with nothing under them, are dropped
-    (spreadsheet exports often add them) and the drop is echoed.
+    (spreadsheet exports often add them) and the drop is echoed. When the
+    header names no column the analysis uses and no option maps one, only
+    the first rows are read (``stop_early``): nothing in the rest could be
+    checked, and a wrong file of millions of lines costs no more than that.
     """
     if options.skip_rows:
         log.decide(f"rows 1-{options.skip_rows} skipped (--skip-rows {options.skip_rows})")
-    records = [r for r in records if r[0] > options.skip_rows and any(c.strip() for c in r[1])]
-    if not records:
+    kept = (r for r in records if r[0] > options.skip_rows and any(c.strip() for c in r[1]))
+    head = list(itertools.islice(kept, 10))  # the header and what is above it, checked first
+    if not head:
         log.problem(value="", rule="empty-file", message="the file is empty")
         return None
-    if len(records[0][1]) > MAX_COLUMNS:
-        log.problem(row=records[0][0], rule="not-a-table",
-                    message=f"the header has {len(records[0][1]):,} columns; a cohort table has "
+    if len(head[0][1]) > MAX_COLUMNS:
+        log.problem(row=head[0][0], rule="not-a-table",
+                    message=f"the header has {len(head[0][1]):,} columns; a cohort table has "
                             f"at most {MAX_COLUMNS:,}: this is not a cohort table")  # fmt: skip
         return None
-    if _title_rows(records, options, log):
+    if _title_rows(head, options, log):
         return None
+    if stop_early and not _usable_header(head[0][1], options):
+        log.decide(f"only the first {len(head) - 1} data rows were read: the header names no "
+                   "column this analysis uses, so no row can be checked")  # fmt: skip
+        records = head
+    else:
+        records = head + list(kept)
     (header_row, header), body = records[0], records[1:]
     header = [h.strip() for h in header]
     width = _trim_empty_right(header, body, log)

@@ -44,7 +44,7 @@ def read_stat_file(path: Path, kind: str, options: LoadOptions, log: Log) -> Raw
     for column, labels in value_labels.items():
         shown = ", ".join(f"{cell_text(k)} = {v!r}" for k, v in list(labels.items())[:6])
         log.decide(f"column {column!r}: the file's value labels used ({shown})")
-    table = table_from_records([(1, columns), *body], options, log)
+    table = table_from_records([(1, columns), *body], options, log, stop_early=False)
     if table is None or log.has_errors:
         return None
     table.decimal = "."
