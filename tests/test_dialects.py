@@ -265,3 +265,21 @@ def test_broken_statistics_file_is_a_problem_not_a_traceback(tmp_path):
     path.write_bytes(b"<stata_dta><header>garbage")
     (problem,) = check_cohort(path).errors
     assert problem.rule == "unreadable" and "not a readable Stata file" in problem.message
+
+
+def test_merged_cells_in_an_extra_column_are_a_warning(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["group", "sodium_post", "comment", "note"])
+    for group, sodium in (("cramp", 140), ("control", 141), ("cramp", 139), ("control", 142)):
+        ws.append([group, sodium, None, None])
+    ws["C2"] = "same tent"
+    ws.merge_cells("C2:D4")  # two extra columns, three rows
+    book.save(tmp_path / "comment.xlsx")
+    check = check_cohort(tmp_path / "comment.xlsx")
+    assert check.ok, check.errors
+    (warning,) = [p for p in check.warnings if p.rule == "merged-cells"]
+    assert (warning.row, warning.column) == (2, "comment")
+    assert "cells C2:D4 are merged: only row 2 holds the value, so rows 3-4" in warning.message

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -231,18 +232,23 @@ def _onset(work: Work, log: Log) -> None:
 
 
 def _excel_cells(work: Work, log: Log) -> None:
-    """Merged ranges and formulas without a saved result, instead of 'missing' per cell."""
+    """Merged ranges and formulas without a saved result, instead of 'missing' per cell.
+
+    Errors in the columns analysed; warnings in extra columns, which are only kept.
+    """
     if work.raw is None or not (work.raw.merged or work.raw.formulas):
         return
     rows = set(work.table.index)
+    used = set(work.mapping.values())
     covered: set[tuple[int, str]] = set()
-    found = []
-    for coord, (col, first, last) in work.raw.merged.items():
-        if col >= len(work.header) or not rows & set(range(first + 1, last + 1)):
+    found: list[dict[str, Any]] = []
+    for coord, (first_col, last_col, first, last) in work.raw.merged.items():
+        columns = work.header[first_col : last_col + 1]
+        if not columns or not rows & set(range(first + 1, last + 1)):
             continue
-        column = work.header[col]
-        covered |= {(r, column) for r in range(first + 1, last + 1)}
-        found.append(dict(row=first, column=column, value=None, rule="merged-cells",
+        covered |= {(r, c) for r in range(first + 1, last + 1) for c in columns}
+        found.append(dict(row=first, column=columns[0], rule="merged-cells",
+                          severity="error" if used & set(columns) else "warning",
                           message=f"cells {coord} are merged: only row {first} holds the "
                                   f"value, so rows {first + 1}-{last} have none; unmerge the "
                                   "cells and fill the value into every row"))  # fmt: skip
@@ -250,17 +256,12 @@ def _excel_cells(work: Work, log: Log) -> None:
         if row in rows and col < len(work.header):
             column = work.header[col]
             covered.add((row, column))
-            found.append(
-                dict(
-                    row=row,
-                    column=column,
-                    value=formula[:40],
-                    rule="formula-no-value",
-                    message="a formula without a saved result (written by a "
-                    "program that does not calculate); open the file in "
-                    "Excel or LibreOffice and save it, or export CSV",
-                )
-            )
+            found.append(dict(row=row, column=column, value=formula[:40],
+                              rule="formula-no-value",
+                              severity="error" if column in used else "warning",
+                              message="a formula without a saved result (written by a program "
+                                      "that does not calculate); open the file in Excel or "
+                                      "LibreOffice and save it, or export CSV"))  # fmt: skip
     log.problems[:] = [p for p in log.problems if (p.row, p.column) not in covered]
     for kwargs in found:
         log.problem(**kwargs)

@@ -75,7 +75,7 @@ def read_excel(data: io.BytesIO, name: str, options: LoadOptions, log: Log) -> R
             (n, [cell_text(v) for v in row])
             for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
         ]
-        merged = {str(rng.coord): (rng.min_col - 1, rng.min_row, rng.max_row)
+        merged = {str(rng.coord): (rng.min_col - 1, rng.max_col - 1, rng.min_row, rng.max_row)
                   for rng in ws.merged_cells.ranges if rng.max_row > rng.min_row}  # fmt: skip
     except Exception as exc:
         log.problem(value=name, rule="unreadable",

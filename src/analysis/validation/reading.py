@@ -46,7 +46,8 @@ class RawTable:
 
     ``frame`` holds strings, indexed by spreadsheet row number, with the
     header's names as columns. ``merged`` maps a merged range of an Excel
-    sheet (``'B3:B9'``) to its 0-based column and first and last row;
+    sheet (``'B3:B9'``) to its first and last 0-based column and its first
+    and last row;
     ``formulas`` maps (row, 0-based column) to a formula without a saved
     result; ``variable_labels`` maps a column to its SPSS/Stata label.
     """
@@ -55,7 +56,7 @@ class RawTable:
     decimal: str | None
     header_row: int = 1
     other_sheets: tuple[str, ...] = ()
-    merged: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    merged: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     variable_labels: dict[str, str] = field(default_factory=dict)
 
