@@ -108,6 +108,16 @@ class LoadOptions:
     ValueError, TypeError
         For an option outside its allowed values, naming the option, the rule
         and the value.
+
+    Examples
+    --------
+    >>> options = LoadOptions(sep="semicolon", skip_rows=2, na_values=["#N/A"])
+    >>> dict(options)
+    {'sep': ';', 'skip_rows': 2, 'na_values': ['#N/A']}
+    >>> LoadOptions(decimal=";")
+    Traceback (most recent call last):
+    ...
+    ValueError: `decimal` must be one of ['.', ',']; got ';'
     """
 
     sep: str | None = None
