@@ -345,3 +345,16 @@ def test_longest_line(raw, expected, chunk):
     from analysis.validation.reading import _longest_line
 
     assert _longest_line(raw, chunk=chunk) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "summary"),
+    [("mean cramp", True), ("Mean (control)", True), ("Total", True), ("SD", True),
+     ("Std. dev.", True), ("median: all", True), ("SD-01", False), ("SD 01", False),
+     ("Summer", False), ("Totalitarian", False), ("M001", False), ("Averill", False)],
+)  # fmt: skip
+def test_summary_row_spellings(write_csv, cell, summary):
+    path = write_csv(f"subject_id,group,sodium_post\nA1,cramp,140\n{cell},control,141\n"
+                     "A3,control,142\n")  # fmt: skip
+    rules = [p.rule for p in check_cohort(path).errors]
+    assert (rules == ["summary-row"]) if summary else rules == [], rules

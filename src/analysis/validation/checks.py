@@ -34,8 +34,10 @@ _UNIT_CELL = re.compile(
     r"minutes|h|hours?|years?|yrs?|kg|cm)\s*[)\]]?",
     re.I,
 )
-_SUMMARY_CELL = re.compile(
-    r"(?:mean|average|avg|total|totals|sum|sd|s\.d\.|std|stdev|median|sem)\b.{0,30}", re.I | re.S
+_SUMMARY_CELL = re.compile(  # "mean cramp", "Total", "SD (control)", but not an id "SD-01"
+    r"(?:mean|average|avg|total|totals|sum|sd|s\.d\.|std|stdev|median|sem)\.?"
+    r"(?:(?:\s+|\s*[:(]\s*)[^\W\d_].{0,30})?",
+    re.I | re.S,
 )
 
 
