@@ -283,3 +283,22 @@ def test_merged_cells_in_an_extra_column_are_a_warning(tmp_path):
     (warning,) = [p for p in check.warnings if p.rule == "merged-cells"]
     assert (warning.row, warning.column) == (2, "comment")
     assert "cells C2:D4 are merged: only row 2 holds the value, so rows 3-4" in warning.message
+
+
+def test_damaged_spss_file_that_crashes_the_reader_is_a_problem(tmp_path):
+    """pyreadstat 1.3.7 segfaults on this one-byte change; the child process absorbs it."""
+    import pyreadstat
+
+    frame = pd.DataFrame({"grp": [1.0, 0.0, 1.0, 0.0], "v3": [141.0, 140.0, 139.5, 142.0]})
+    path = tmp_path / "damaged.sav"
+    pyreadstat.write_sav(frame, str(path), column_labels={"grp": "Group", "v3": "Na post"},
+                         variable_value_labels={"grp": {1: "cramp", 0: "control"}})  # fmt: skip
+    assert check_cohort(path).ok
+    data = bytearray(path.read_bytes())
+    data[312] = 0xFF
+    path.write_bytes(bytes(data))
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "unreadable" and "not a readable SPSS file" in problem.message
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert result.returncode == 2 and "[unreadable]" in result.stderr

@@ -172,7 +172,37 @@ def test_oversized_lines(data):
     _outcome(data)
 
 
+def _stat_file(suffix: str) -> bytes:
+    import pyreadstat
+
+    frame = pd.read_csv(io.BytesIO(VALID))[["group", "sodium_pre", "sodium_post"]]
+    frame["group"] = (frame["group"] == "cramp").astype(float)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"valid{suffix}"
+        write = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+        write(frame, str(path), column_labels={"sodium_pre": "Na pre"},
+              variable_value_labels={"group": {1: "cramp", 0: "control"}})  # fmt: skip
+        return path.read_bytes()
+
+
+VALID_SAV, VALID_DTA = _stat_file(".sav"), _stat_file(".dta")
+
+
+@settings(settings.get_profile("fuzz"), max_examples=20)
+@given(byte_mutations(VALID_SAV))
+def test_byte_mutations_sav(data):  # pyreadstat can crash on these: read in a child process
+    _outcome(data, suffix=".sav")
+
+
+@settings(settings.get_profile("fuzz"), max_examples=20)
+@given(byte_mutations(VALID_DTA))
+def test_byte_mutations_dta(data):
+    _outcome(data, suffix=".dta")
+
+
 def test_unmutated_files_load():
     _outcome(VALID)
     _outcome(VALID_XLSX, suffix=".xlsx")
+    _outcome(VALID_SAV, suffix=".sav")
+    _outcome(VALID_DTA, suffix=".dta")
     assert len(load_cohort(example_path("marathon"))) == 82
