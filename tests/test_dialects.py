@@ -302,3 +302,17 @@ def test_damaged_spss_file_that_crashes_the_reader_is_a_problem(tmp_path):
     result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
     assert result.returncode == 2 and "[unreadable]" in result.stderr
+
+
+def test_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(300):
+                part.write(b" " * 2**20)
+    assert path.stat().st_size < 2 * 2**20
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "not-a-table"
+    assert "the workbook unpacks to 300 MB (at most 256 MB are read)" in problem.message

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Any
 
 from analysis.validation.options import LoadOptions
 from analysis.validation.problems import Log, listing
 from analysis.validation.reading import RawTable, cell_text, table_from_records
+
+#: most bytes a workbook may unpack to (a cohort sheet unpacks to a few megabytes)
+MAX_UNPACKED_BYTES = 256 * 2**20
 
 
 def _open(data: io.BytesIO, name: str, log: Log, *, data_only: bool) -> Any:
@@ -60,8 +64,26 @@ def _formulas(data: io.BytesIO, name: str, sheet: str, empty: set[tuple[int, int
         book.close()
 
 
+def _unpacked_size(data: io.BytesIO) -> int:
+    """Bytes the workbook's parts take once unpacked (0 if it is not a readable zip)."""
+    try:
+        with zipfile.ZipFile(data) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # openpyxl reports a broken workbook itself
+    finally:
+        data.seek(0)
+
+
 def read_excel(data: io.BytesIO, name: str, options: LoadOptions, log: Log) -> RawTable | None:
     """Read one sheet of a workbook as text, noting merged ranges and formulas."""
+    size = _unpacked_size(data)
+    if size > MAX_UNPACKED_BYTES:
+        log.problem(value=name, rule="not-a-table",
+                    message=f"the workbook unpacks to {size / 2**20:,.0f} MB (at most "
+                            f"{MAX_UNPACKED_BYTES // 2**20} MB are read): not a cohort table, "
+                            "or export the sheet as CSV")  # fmt: skip
+        return None
     book = _open(data, name, log, data_only=True)
     if book is None:
         return None
