@@ -192,3 +192,127 @@ def test_sheet_named_with_digits_and_sheet_index(tmp_path):
     by_index = check_cohort(path, sheet="0")
     assert by_index.ok and by_index.cohort["sodium_post"].tolist() == [140.0, 141.0]
     assert [p.rule for p in check_cohort(path, sheet="7").errors] == ["sheet-missing"]
+
+
+# ---------------------------------------------------------------------------
+# SPSS and Stata files, written here with pyreadstat
+
+
+def _coded_frame() -> pd.DataFrame:
+    """The 12 runners with the group coded 1/0 and opaque variable names."""
+    frame = pd.DataFrame({"id": SOURCE["subject_id"],
+                          "grp": (SOURCE["group"] == "cramp").astype(float)})  # fmt: skip
+    for i, c in enumerate(NUMERIC, start=1):
+        frame[f"v{i}"] = SOURCE[c].astype(float)
+    return frame
+
+
+_VARIABLE_LABELS = {"id": "Runner", "grp": "Group",
+                    **{f"v{i}": c.replace("_", " ") for i, c in enumerate(NUMERIC, start=1)}}  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_spss_and_stata_value_and_variable_labels(tmp_path, expected, suffix):
+    import pyreadstat
+
+    write_file = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+    path = tmp_path / f"runners{suffix}"
+    write_file(_coded_frame(), str(path), column_labels=_VARIABLE_LABELS,
+               variable_value_labels={"grp": {1: "cramp", 0: "control"}})  # fmt: skip
+    check = check_cohort(path)
+    assert check.ok, check.errors
+    assert_same(check.cohort, expected)
+    assert list(check.cohort["subject_id"]) == list(SOURCE["subject_id"])
+    assert "column 'grp': the file's value labels used (0 = 'control', 1 = 'cramp')" in (
+        check.decisions) or "column 'grp': the file's value labels used (1 = 'cramp', 0 = " \
+        "'control')" in check.decisions  # fmt: skip
+    assert "column 'v1' -> sodium_pre (inferred from its variable label 'sodium pre')" in (
+        check.decisions)  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_spss_labels_in_other_words_map_with_options(tmp_path):
+    import pyreadstat
+
+    path = tmp_path / "runners.sav"
+    pyreadstat.write_sav(_coded_frame(), str(path), column_labels=_VARIABLE_LABELS,
+                         variable_value_labels={"grp": {1: "Krampf", 0: "Kontrolle"}})  # fmt: skip
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "unknown-group"
+    assert "pass --cramp-label Kontrolle --control-label Krampf" in problem.message or (
+        "pass --cramp-label Krampf --control-label Kontrolle" in problem.message
+    )
+    check = check_cohort(path, cramp_labels=["Krampf"], control_labels=["Kontrolle"])
+    assert (
+        check.ok and (check.cohort["group"] == "cramp").sum() == (SOURCE["group"] == "cramp").sum()
+    )
+
+
+def test_spss_without_value_labels_gives_the_exact_options(tmp_path):
+    import pyreadstat
+
+    path = tmp_path / "runners.sav"
+    pyreadstat.write_sav(_coded_frame(), str(path), column_labels=_VARIABLE_LABELS)
+    (problem,) = check_cohort(path).errors
+    assert "pass --cramp-label 1 --control-label 0" in problem.message
+    assert check_cohort(path, cramp_labels=["1"], control_labels=["0"]).ok
+
+
+def test_broken_statistics_file_is_a_problem_not_a_traceback(tmp_path):
+    path = tmp_path / "broken.dta"
+    path.write_bytes(b"<stata_dta><header>garbage")
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "unreadable" and "not a readable Stata file" in problem.message
+
+
+def test_merged_cells_in_an_extra_column_are_a_warning(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["group", "sodium_post", "comment", "note"])
+    for group, sodium in (("cramp", 140), ("control", 141), ("cramp", 139), ("control", 142)):
+        ws.append([group, sodium, None, None])
+    ws["C2"] = "same tent"
+    ws.merge_cells("C2:D4")  # two extra columns, three rows
+    book.save(tmp_path / "comment.xlsx")
+    check = check_cohort(tmp_path / "comment.xlsx")
+    assert check.ok, check.errors
+    (warning,) = [p for p in check.warnings if p.rule == "merged-cells"]
+    assert (warning.row, warning.column) == (2, "comment")
+    assert "cells C2:D4 are merged: only row 2 holds the value, so rows 3-4" in warning.message
+
+
+def test_damaged_spss_file_that_crashes_the_reader_is_a_problem(tmp_path):
+    """pyreadstat 1.3.7 segfaults on this one-byte change; the child process absorbs it."""
+    import pyreadstat
+
+    frame = pd.DataFrame({"grp": [1.0, 0.0, 1.0, 0.0], "v3": [141.0, 140.0, 139.5, 142.0]})
+    path = tmp_path / "damaged.sav"
+    pyreadstat.write_sav(frame, str(path), column_labels={"grp": "Group", "v3": "Na post"},
+                         variable_value_labels={"grp": {1: "cramp", 0: "control"}})  # fmt: skip
+    assert check_cohort(path).ok
+    data = bytearray(path.read_bytes())
+    data[312] = 0xFF
+    path.write_bytes(bytes(data))
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "unreadable" and "not a readable SPSS file" in problem.message
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert result.returncode == 2 and "[unreadable]" in result.stderr
+
+
+def test_workbook_that_unpacks_to_gigabytes_is_refused_unread(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(300):
+                part.write(b" " * 2**20)
+    assert path.stat().st_size < 2 * 2**20
+    (problem,) = check_cohort(path).errors
+    assert problem.rule == "not-a-table"
+    assert "the workbook unpacks to 300 MB (at most 256 MB are read)" in problem.message

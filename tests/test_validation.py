@@ -304,3 +304,80 @@ def test_rows_are_spreadsheet_rows_even_after_a_cell_with_a_line_break(write_csv
     )
     check = check_cohort(write_csv(text))
     assert [(p.row, p.column, p.value) for p in check.errors] == [(3, "sodium_post", "14")]
+
+
+# ---------------------------------------------------------------------------
+# the options: one frozen object, checked once, naming option, rule and value
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"decimal": ";"}, ValueError, r"`decimal` must be one of \['\.', ','\]; got ';'"),
+        ({"censored": "drop"}, ValueError, r"`censored` must be one of \['error', 'missing'\]; "
+                                           r"got 'drop'"),
+        ({"haematocrit_unit": "%"}, ValueError, r"`haematocrit_unit` must be one of"),
+        ({"sep": "ab"}, ValueError, r"`sep` must be one character .*; got 'ab'"),
+        ({"cramp_labels": "yes"}, TypeError, r"`cramp_labels` must be a list of labels, not one "
+                                             r"string; got 'yes'"),
+        ({"na_values": "#N/A"}, TypeError, r"`na_values` must be a list of labels"),
+        ({"skip_rows": -1}, ValueError, r"`skip_rows` must be 0 or more; got -1"),
+        ({"skip_rows": 1.5}, TypeError, r"`skip_rows` must be a whole number; got 1.5"),
+        ({"units_row": "yes"}, TypeError, r"`units_row` must be True or False; got 'yes'"),
+        ({"columns": ["sodium_post"]}, TypeError, r"`columns` must be a mapping"),
+        ({"seperator": ";"}, TypeError, r"unknown option 'seperator'; the options are "),
+    ],
+)  # fmt: skip
+def test_invalid_options_raise_naming_option_rule_value(write_csv, options, error, match):
+    from analysis.validation import LoadOptions
+
+    with pytest.raises(error, match=match):
+        LoadOptions.of(options)
+    with pytest.raises(error, match=match):
+        check_cohort(write_csv(GOOD), **options)
+
+
+def test_options_are_frozen_and_behave_as_the_mapping_of_what_changed(write_csv):
+    import dataclasses
+    import json
+
+    from analysis.validation import LoadOptions
+
+    options = LoadOptions(sep="tab", columns={"sodium_post": "Na"}, cramp_labels=["Y"],
+                          na_values=("?",))  # fmt: skip
+    assert options.sep == "\t" and options.cramp_labels == ("Y",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.sep = ","  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        options.columns["sodium_pre"] = "x"  # type: ignore[index]
+    assert dict(options) == {"sep": "\t", "columns": {"sodium_post": "Na"},
+                             "cramp_labels": ["Y"], "na_values": ["?"]}  # fmt: skip
+    json.dumps(dict(options))  # provenance records it as it is
+    assert not LoadOptions() and dict(LoadOptions()) == {}
+    assert LoadOptions.of(options, sep=";").sep == ";" and options.sep == "\t"
+    same = check_cohort(write_csv(GOOD), options=LoadOptions(decimal="."))
+    assert same.ok and "decimal mark: '.' (given)" in same.decisions
+
+
+def test_cli_builds_the_same_options():
+    from analysis.cli import _load_options, build_parser
+    from analysis.validation import LoadOptions
+
+    args = build_parser().parse_args(
+        ["validate", "x.csv", "--sep", "tab", "--skip-rows", "2", "--units-row",
+         "--na-values", "#N/A,?", "--na-values", "n.b.", "--cramp-label", "1",
+         "--control-label", "0", "--column", "sodium_post=Na"])  # fmt: skip
+    options = _load_options(args)
+    assert options == LoadOptions(sep="\t", skip_rows=2, units_row=True,
+                                  na_values=("#N/A", "?", "n.b."), cramp_labels=("1",),
+                                  control_labels=("0",),
+                                  columns={"sodium_post": "Na"})  # fmt: skip
+
+
+def test_problem_fields_are_keywords_and_counted():
+    from analysis.validation import Problem
+
+    problem = Problem(row=None, column="group", value=None, rule="unknown-group",
+                      message="... and 5 more like the above", count=5)  # fmt: skip
+    assert str(problem) == "column 'group': ... and 5 more like the above [unknown-group]"
+    assert DataValidationError([problem]).args[0].startswith("data: 5 problems found")

@@ -15,6 +15,10 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.validation import LoadOptions
 
 __all__ = ["build_parser", "main"]
 
@@ -29,6 +33,9 @@ examples:
   cramp-reanalysis validate lab.tsv --sep tab --encoding latin-1
   cramp-reanalysis validate runners.xlsx --sheet "Race day"
   cramp-reanalysis validate lab.csv --censored missing     # '<135' -> missing, listed
+  cramp-reanalysis validate export.csv --skip-rows 2 --units-row --na-values '#N/A,n.b.'
+  cramp-reanalysis validate study.sav                      # SPSS/Stata: value labels used
+  cramp-reanalysis validate - < runners.csv                # standard input
   cramp-reanalysis report my.csv --out rep --margin sodium=2 --margin pv_change=4 \\
       --seed 7 --n-resamples 20000 --quiet
   cramp-reanalysis report my.csv --out rep --force         # replace an earlier report
@@ -130,6 +137,27 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|INDEX",
         help="Excel sheet name or 0-based index, e.g. --sheet 'Race day' (default: the first)",
     )
+    g.add_argument(
+        "--skip-rows",
+        type=_at_least(0),
+        default=0,
+        metavar="N",
+        help="ignore the first N rows (a title or notes above the header), e.g. "
+        "--skip-rows 2; rows keep their spreadsheet numbers",
+    )
+    g.add_argument(
+        "--units-row",
+        action="store_true",
+        help="the row under the header holds units (e.g. mmol/L, %%): skip it and echo them",
+    )
+    g.add_argument(
+        "--na-values",
+        action="append",
+        default=[],
+        metavar="TOKEN[,TOKEN]",
+        help="extra cell contents that mean missing, e.g. --na-values '#N/A,?' "
+        "(default: blank, NA, n/a, nan, null, none, '.', '-', missing, nd, not done)",
+    )
     m = parser.add_argument_group("mapping columns, groups and units")
     m.add_argument(
         "--column",
@@ -214,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "status 2 if anything must be fixed.",
                        epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    v.add_argument("data", type=Path, help="CSV (any common separator) or .xlsx file")
+    v.add_argument("data", type=Path, help="CSV (any common separator), .xlsx, SPSS .sav or "
+                   "Stata .dta file, or - to read standard input")  # fmt: skip
     _add_data_options(v)
 
     r = sub.add_parser("report", help="run the whole analysis and write a report folder",
@@ -316,7 +345,7 @@ def _run_synthesise(args: argparse.Namespace) -> int:
     """Dispatch of ``synthesise``: exit 0 done, 2 bad table or --out refused, 1 cannot write."""
     from analysis.meta import default_evidence_path
     from analysis.synthesis_report import write_synthesis
-    from analysis.validation import DataValidationError
+    from analysis.validation import DataValidationError, count_findings
 
     source = args.evidence or default_evidence_path()
 
@@ -327,7 +356,7 @@ def _run_synthesise(args: argparse.Namespace) -> int:
     try:
         write_synthesis(source, args.out, method=args.method, force=args.force, progress=say)
     except DataValidationError as exc:
-        print(f"cramp-reanalysis: {source} cannot be synthesised; {len(exc.problems)} "
+        print(f"cramp-reanalysis: {source} cannot be synthesised; {count_findings(exc.problems)} "
               "problem(s), nothing was written:", file=sys.stderr)  # fmt: skip
         _print_problems(exc.problems)
         return 2
@@ -340,22 +369,18 @@ def _run_synthesise(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_options(args: argparse.Namespace) -> dict[str, object]:
-    sheet: str | int = args.sheet  # digits: a sheet of that name, else an index
-    options: dict[str, object] = {
-        "sep": args.sep,
-        "decimal": args.decimal,
-        "encoding": args.encoding,
-        "sheet": sheet,
-        "columns": dict(args.column) or None,
-        "group_column": args.group_column,
-        "cramp_labels": args.cramp_label,
-        "control_labels": args.control_label,
-        "haematocrit_unit": args.haematocrit_unit,
-        "haemoglobin_unit": args.haemoglobin_unit,
-        "censored": args.censored,
-    }
-    return {k: v for k, v in options.items() if v is not None}
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    from analysis.validation import LoadOptions
+
+    return LoadOptions(
+        sep=args.sep, decimal=args.decimal, encoding=args.encoding,
+        sheet=args.sheet,  # digits: a sheet of that name, else an index
+        columns=dict(args.column) or None, group_column=args.group_column,
+        cramp_labels=args.cramp_label, control_labels=args.control_label,
+        haematocrit_unit=args.haematocrit_unit, haemoglobin_unit=args.haemoglobin_unit,
+        censored=args.censored, skip_rows=args.skip_rows, units_row=args.units_row,
+        na_values=[t for arg in args.na_values for t in arg.split(",") if t.strip()],
+    )  # fmt: skip
 
 
 def _print_problems(problems: Sequence[object]) -> None:
@@ -430,13 +455,13 @@ def _route_warnings(*, quiet: bool) -> None:
 
 def _validate(args: argparse.Namespace, options: dict[str, object]) -> int:
     from analysis.report import report_limitations
-    from analysis.validation import check_cohort
+    from analysis.validation import check_cohort, count_findings
 
     check = check_cohort(args.data, **options)  # type: ignore[arg-type]
     if not args.quiet or not check.ok:
         print(check.to_text(), end="", flush=True)
     if not check.ok:
-        print(f"cramp-reanalysis: {args.data}: {len(check.errors)} problem(s); fix them "
+        print(f"cramp-reanalysis: {args.data}: {count_findings(check.errors)} problem(s); fix them "
               "and run again:", file=sys.stderr)  # fmt: skip
         _print_problems(check.errors)
         return 2
@@ -458,7 +483,7 @@ def _summary(names: Sequence[str], limit: int = 5) -> str:
 def _run(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int:
     if args.command == "synthesise":
         return _run_synthesise(args)
-    from analysis.validation import DataValidationError
+    from analysis.validation import DataValidationError, count_findings
 
     def say(line: str) -> None:
         if not args.quiet:
@@ -482,7 +507,7 @@ def _run(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int
             on_published=interrupts.on_published if interrupts else None,
         )  # fmt: skip
     except DataValidationError as exc:
-        print(f"cramp-reanalysis: {data} cannot be analysed; {len(exc.problems)} "
+        print(f"cramp-reanalysis: {data} cannot be analysed; {count_findings(exc.problems)} "
               "problem(s), nothing was written:", file=sys.stderr)  # fmt: skip
         _print_problems(exc.problems)
         return 2

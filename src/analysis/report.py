@@ -44,6 +44,7 @@ from analysis import paths
 from analysis.publish import PublishResult, check_destination, publish, sha256_of, staging
 from analysis.report_notebooks import data_notebooks, parameters_of
 from analysis.report_text import report_intro
+from analysis.validation.problems import count_findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,9 +103,9 @@ def derived_columns() -> tuple[frozenset[str], Callable[[str], tuple[str, ...]]]
 
     The one place the report reaches into the validation code for them.
     """
-    from analysis.validation import _DERIVED_NAMES, _derived_inputs
+    from analysis.validation import DERIVED_NAMES, derived_inputs
 
-    return frozenset(_DERIVED_NAMES), _derived_inputs
+    return frozenset(DERIVED_NAMES), derived_inputs
 
 
 def report_limitations(cohort: pd.DataFrame, notebooks: Sequence[Path] | None = None) -> list[str]:
@@ -193,8 +194,8 @@ def _prepare(run: _Run, check: CohortCheck, work: Path) -> tuple[Path, pd.DataFr
                 if c in derived and not all(n in cohort.columns for n in inputs_of(c))]  # fmt: skip
     cohort_csv = work / "cohort.csv"
     write_csv(cohort[columns], cohort_csv)
-    run.say(f"validated {run.data_path.name}: {check.n_rows} rows, {len(check.warnings)} "
-            "warnings accepted")  # fmt: skip
+    accepted = count_findings(check.warnings)
+    run.say(f"validated {run.data_path.name}: {check.n_rows} rows, {accepted} warnings accepted")
     variables = default_variables(cohort)
     run.say(f"comparing {len(variables)} variables ({run.n_resamples} resamples each)")
     try:
@@ -327,7 +328,7 @@ def _provenance(run: _Run, check: CohortCheck, input_hash: str | None) -> dict[s
             "seed": run.seed,
         },
         "decisions": check.decisions,
-        "warnings_accepted": len(check.warnings),
+        "warnings_accepted": count_findings(check.warnings),
         "skipped": check.skipped,
         "notebooks": [nb.name for nb in run.notebooks],
         "package": {"name": "cramp-reanalysis", "version": __version__},

@@ -14,6 +14,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.safe_text import markdown_text, visible_text
+from analysis.validation.problems import count_findings
 
 #: what the report says about its CSV files (kept in one place for the README's promise)
 CSV_NOTE = (
@@ -142,7 +143,7 @@ def report_intro(
         "",
         f"Input {code_text(data_path.name)}: {check.n_rows} runners, "
         f"{int(counts.get('cramp', 0))} with cramp and {int(counts.get('control', 0))} "
-        f"controls; {len(check.warnings)} values flagged and accepted "
+        f"controls; {count_findings(check.warnings)} values flagged and accepted "
         "(see `validation.txt`). Every number below is computed from this file; "
         "the full comparison table is `results.csv`, and `provenance.json` records "
         "the input's sha256, the options and the versions used.",
