@@ -261,12 +261,12 @@ def test_plot_draws_one_interval_per_estimate_and_marks_skew(table, tmp_path):
 
 
 def test_notebook_09_is_not_run_by_the_cohort_report():
-    from analysis.report import _parameters_of, _requirements, data_notebooks
+    from analysis.report_notebooks import data_notebooks, parameters_of, requirements
 
     assert NOTEBOOK.is_file()
-    assert "data_path" not in _parameters_of(NOTEBOOK)
+    assert "data_path" not in parameters_of(NOTEBOOK)
     assert NOTEBOOK not in data_notebooks()
-    assert _requirements(NOTEBOOK) == []  # declares no cohort columns
+    assert requirements(NOTEBOOK) == []  # declares no cohort columns
 
 
 def test_notebook_09_is_stored_executed_without_zero_p_values():
