@@ -1,0 +1,136 @@
+"""Prose that follows the numbers: notebook sentences rendered from results.
+
+A notebook sentence that states a number which a parameter or the data can
+change (a margin, a p-value, a count of runners) is built here from the
+results and shown as Markdown, so that a rerun with another margin or another
+cohort can never leave stale text behind. Numbers are formatted at this edge,
+never in the library's results.
+
+Examples
+--------
+>>> from analysis import prose
+>>> prose.format_p(0.00001), prose.format_p(0.0015), prose.format_p(0.104)
+('< 0.0001', '0.0015', '0.10')
+>>> prose.format_ci(-1.234, 0.5, digits=1)
+'−1.2 to +0.5'
+>>> prose.say("p = " + prose.format_p(0.04)).data
+'p = 0.040'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "escape",
+    "format_ci",
+    "format_number",
+    "format_p",
+    "p_display",
+    "say",
+]
+
+MINUS = "\u2212"
+
+
+def format_p(p: float) -> str:
+    """A p-value as journals print it: ``< 0.0001``, never ``0.0000``.
+
+    Parameters
+    ----------
+    p : float
+        A p-value in [0, 1]; NaN gives ``'–'``.
+
+    Returns
+    -------
+    str
+        Two significant digits below 0.1 (``0.0015``, ``0.040``), two decimals
+        from 0.1 (``0.10``, ``0.62``), ``'< 0.0001'`` below 0.0001.
+
+    Raises
+    ------
+    ValueError
+        If `p` lies outside [0, 1].
+    """
+    p = float(p)
+    if math.isnan(p):
+        return "\u2013"
+    if not 0 <= p <= 1:
+        raise ValueError(f"`p` must lie in [0, 1]; got {p!r}")
+    if p < 0.0001:
+        return "< 0.0001"
+    if p >= 0.1:
+        return f"{p:.2f}"
+    decimals = -math.floor(math.log10(p)) + 1
+    return f"{p:.{decimals}f}"
+
+
+def format_number(value: float, *, digits: int = 2, signed: bool = False) -> str:
+    """A number with a true minus sign (and ``+`` when `signed`)."""
+    value = float(value)
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    if float(text) == 0:  # no sign on a value that rounds to zero
+        return f"{0:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def format_ci(low: float, high: float, *, digits: int = 2) -> str:
+    """An interval ``low to high``, both ends signed (``−1.8 to +1.3``)."""
+    return (
+        f"{format_number(low, digits=digits, signed=True)} to "
+        f"{format_number(high, digits=digits, signed=True)}"
+    )
+
+
+def p_display(table: pd.DataFrame, *, digits: int = 3, p_columns: Iterable[str] | None = None):
+    """A table for display: numbers rounded, p-value columns printed as journals do.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Results, raw.
+    digits : int, default 3
+        Decimals of the other numeric columns.
+    p_columns : iterable of str, optional
+        Columns holding p-values; default every column named ``p`` or
+        starting with ``p_``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; p-value columns become text (``< 0.0001``, ``0.0015``).
+    """
+    out = table.copy()
+    if p_columns is None:
+        p_columns = [c for c in out.columns if c == "p" or str(c).startswith("p_")]
+    p_columns = list(p_columns)
+    numeric = [c for c in out.select_dtypes("number").columns if c not in p_columns]
+    out[numeric] = out[numeric].round(digits)
+    for column in p_columns:
+        out[column] = [format_p(v) for v in out[column].to_numpy(dtype=float)]
+    return out
+
+
+def escape(text: Any) -> str:
+    """Text from a user's file made safe for Markdown (HTML-escaped, markup neutralised)."""
+    safe = html.escape(str(text), quote=True)
+    for mark in ("\\", "`", "*", "_", "[", "]", "#", "|", "$"):
+        safe = safe.replace(mark, "\\" + mark)
+    return safe
+
+
+def say(text: str) -> Any:
+    """Show `text` as Markdown in a notebook (an ``IPython.display.Markdown``).
+
+    Numbers in `text` should come from results (use :func:`format_p`,
+    :func:`format_ci`, :func:`format_number`); names from a user's file must
+    pass through :func:`escape`.
+    """
+    from IPython.display import Markdown
+
+    return Markdown(text)
