@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "bayes_words",
     "escape",
     "format_ci",
     "format_number",
@@ -67,7 +68,8 @@ def format_p(p: float) -> str:
     if p >= 0.1:
         return f"{p:.2f}"
     decimals = -math.floor(math.log10(p)) + 1
-    return f"{p:.{decimals}f}"
+    text = f"{p:.{decimals}f}"
+    return f"{p:.2f}" if float(text) >= 0.1 else text
 
 
 def format_number(value: float, *, digits: int = 2, signed: bool = False) -> str:
@@ -134,3 +136,41 @@ def say(text: str) -> Any:
     from IPython.display import Markdown
 
     return Markdown(text)
+
+
+#: Lee & Wagenmakers' (2013) words for Jeffreys' (1961) Bayes-factor categories
+_BF_WORDS = ((100, "extreme"), (30, "very strong"), (10, "strong"), (3, "moderate"),
+             (1, "anecdotal"))  # fmt: skip
+
+
+def bayes_words(bf10: float) -> str:
+    """The evidence a Bayes factor BF10 gives, in Lee & Wagenmakers' words.
+
+    Parameters
+    ----------
+    bf10 : float
+        Evidence for a difference (H1) over none (H0); positive.
+
+    Returns
+    -------
+    str
+        For example ``'moderate evidence for no difference'`` (BF01 = 1/BF10
+        from 3 to 10) or ``'anecdotal evidence for a difference'``.
+
+    References
+    ----------
+    .. [1] Lee MD, Wagenmakers E-J. Bayesian Cognitive Modeling: A Practical
+       Course. Cambridge University Press; 2013 (labels adapted from Jeffreys
+       H. Theory of Probability. 3rd ed. Oxford University Press; 1961).
+
+    Examples
+    --------
+    >>> bayes_words(0.25), bayes_words(12)
+    ('moderate evidence for no difference', 'strong evidence for a difference')
+    """
+    bf10 = float(bf10)
+    if not bf10 > 0:
+        raise ValueError(f"`bf10` must be positive; got {bf10!r}")
+    ratio, side = (bf10, "a difference") if bf10 >= 1 else (1 / bf10, "no difference")
+    word = next(w for bound, w in _BF_WORDS if ratio >= bound)
+    return f"{word} evidence for {side}"
