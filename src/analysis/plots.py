@@ -41,6 +41,7 @@ __all__ = [
     "estimation_plot",
     "forest_plot",
     "margin_sensitivity_plot",
+    "margin_unit",
     "paired_plot",
     "plt",
     "power_curve_plot",
@@ -426,7 +427,7 @@ def reference_range_figure(
 # --------------------------------------------------------------------------
 
 
-def _margin_unit(variable: str) -> str:
+def margin_unit(variable: str) -> str:
     """The unit of a margin: a difference of percentages is in percentage points."""
     unit = schema.unit_of(variable)
     return "percentage points" if unit == "%" else unit
@@ -483,7 +484,7 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ax.annotate(verdict, xy=(1.01, y), xycoords=("axes fraction", "data"), va="center",
                     fontsize=11, fontweight="bold" if eq else "normal")  # fmt: skip
     ax.scatter(est, ys, color="black", s=30, zorder=3, label="mean difference")
-    labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {_margin_unit(v)}"
+    labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {margin_unit(v)}"
               for v, m in zip(rows["variable"], margin, strict=True)]  # fmt: skip
     ax.set_yticks(ys, labels, fontsize=11)
     ax.set_ylim(-0.6, len(rows) - 0.4)

@@ -33,6 +33,7 @@ __all__ = [
     "format_number",
     "format_p",
     "p_display",
+    "p_phrase",
     "say",
 ]
 
@@ -70,6 +71,18 @@ def format_p(p: float) -> str:
     decimals = -math.floor(math.log10(p)) + 1
     text = f"{p:.{decimals}f}"
     return f"{p:.2f}" if float(text) >= 0.1 else text
+
+
+def p_phrase(p: float, name: str = "p") -> str:
+    """``p = 0.0015`` or ``p < 0.0001``, ready for a sentence.
+
+    Examples
+    --------
+    >>> p_phrase(0.0015), p_phrase(1e-9, "Wilcoxon p")
+    ('p = 0.0015', 'Wilcoxon p < 0.0001')
+    """
+    text = format_p(p)
+    return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"
 
 
 def format_number(value: float, *, digits: int = 2, signed: bool = False) -> str:
