@@ -39,6 +39,7 @@ __all__ = [
     "ci_margin_plot",
     "draw_power_and_equivalence",
     "estimation_plot",
+    "figure_text",
     "forest_plot",
     "margin_sensitivity_plot",
     "margin_unit",
@@ -116,11 +117,32 @@ def save_figure(fig: Figure, name: str) -> list[Path]:
     if _figure_dir is None:
         return []
     written = []
+    svg_metadata = {"Date": None, "Description": figure_text(fig)}
     for ext in ("png", "svg"):
         path = _figure_dir / f"{_slug(_prefix + name)}.{ext}"
-        fig.savefig(path, metadata={"Date": None} if ext == "svg" else None)
+        fig.savefig(path, metadata=svg_metadata if ext == "svg" else None)
         written.append(path)
     return written
+
+
+def figure_text(fig: Figure) -> str:
+    """Every piece of text a figure shows, one per line.
+
+    Titles, axis labels, tick labels, legend entries and annotations, in
+    drawing order. The SVG files written by :func:`save_figure` carry it as
+    their description (a text alternative to the picture, which screen
+    readers and tests can read, since the SVG draws its letters as paths).
+    """
+    texts = [fig.get_suptitle()] if fig.get_suptitle() else []
+    for legend in fig.legends:
+        texts += [t.get_text() for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+        texts += [t.get_text() for t in ax.texts]
+    return "\n".join(t for t in texts if t)
 
 
 def _axis_label(variable: str) -> str:
