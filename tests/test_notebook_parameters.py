@@ -26,6 +26,7 @@ NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
 def _run(tmp_path: Path, name: str, **parameters) -> tuple[str, dict[str, str]]:
     """Execute a notebook with `parameters`; return its rendered prose and figure texts."""
     papermill = pytest.importorskip("papermill")
+    tmp_path.mkdir(parents=True, exist_ok=True)
     figures = tmp_path / "figures"
     out = tmp_path / name
     papermill.execute_notebook(
@@ -65,7 +66,9 @@ def test_04_follows_another_margin(tmp_path):
     cohort = analysis.load_cohort(analysis.example_path("marathon"))
     row = analysis.compare_groups(cohort, ["sodium_post"], margins={"sodium": 1}, n_resamples=200)
     power = f"power at the margin {row['power_at_margin'].iloc[0]:.0%}"
-    assert re.search(r"Serum sodium, post-race: MDE [\d.]+ mmol/L, margin ±1 mmol/L, " + power, prose)
+    assert re.search(
+        r"Serum sodium, post-race: MDE [\d.]+ mmol/L, margin ±1 mmol/L, " + power, prose
+    )
     verdict = "equivalent" if row["equivalent"].iloc[0] else "not shown"
     assert f'so the verdict is "{verdict}"' in prose
     sensitivity = figures["04-margin-sensitivity-sodium-post"]
