@@ -281,7 +281,7 @@ def test_margin_sensitivity_plot_marks_the_margin_it_is_given(marathon):
     labels = [ln.get_label() for ln in ax.lines]
     assert "margin used \u00b11 mmol/L" in labels
     assert not any("\u00b13" in label for label in labels)
-    assert ax.lines[0].get_xdata().max() == pytest.approx(2.0)
+    assert ax.lines[0].get_xdata().max() >= max(2.0, ax.switch_margin)  # the switch is drawn
     with pytest.raises(ValueError, match="`margin` must be positive"):
         plots.margin_sensitivity_plot(marathon, "sodium_post", margin=0)
 

@@ -714,7 +714,8 @@ def margin_sensitivity_plot(
         Numeric column to test.
     margins : array_like, optional
         Margins to evaluate (positive, in the variable's unit); default 80
-        values up to twice the marked margin (or the largest |CI end|).
+        values up to twice the marked margin, or further when the verdict
+        switches beyond it (1.5 times the largest |CI end|).
     margin : float, optional
         The margin of the analysis (e.g. the ``margin`` of this variable's row
         of :func:`analysis.compare_groups`), marked and labelled "margin
@@ -742,8 +743,9 @@ def margin_sensitivity_plot(
     used = "teaching margin" if margin is None else "margin used"
     if margins is None:
         probe = welch_tost(x, y, 1.0, alpha=alpha)  # its interval does not depend on the margin
-        top = teaching if teaching is not None else max(abs(probe.ci_low), abs(probe.ci_high))
-        margins = np.linspace(top / 40, 2 * top, 80)
+        far = max(abs(probe.ci_low), abs(probe.ci_high))  # where the verdict switches
+        top = max(2 * teaching, 1.5 * far) if teaching is not None else 2 * far
+        margins = np.linspace(top / 80, top, 80)
     table = margin_sensitivity(x, y, list(np.asarray(margins, dtype=float)), alpha=alpha)
     switch = float(max(abs(table["ci_low"].iloc[0]), abs(table["ci_high"].iloc[0])))
     unit = schema.unit_of(variable)
