@@ -65,3 +65,24 @@ def test_escape_neutralises_markup_from_a_users_file():
 
 def test_say_returns_markdown():
     assert prose.say("**x**")._repr_markdown_() == "**x**"
+
+
+def test_margin_sentences_follow_the_results(marathon):
+    import analysis
+
+    results = analysis.compare_groups(
+        marathon, ["sodium_post", "pv_change", "age_years"], margins={"sodium": 1}, n_resamples=200
+    )
+    assert prose.margins_used(results) == (
+        "Serum sodium, post-race ±1 mmol/L; Plasma-volume change (Dill & Costill) ±5 percentage points"
+    )  # age has no margin: left out
+    bullets = prose.margin_bullets(results)
+    sodium = results.iloc[0]
+    assert bullets[0].startswith(
+        f"Serum sodium, post-race: MDE {sodium['mde']:.2f} mmol/L, margin ±1"
+    )
+    assert f"power at the margin {sodium['power_at_margin']:.0%}" in bullets[0]
+    assert ("equivalence shown" if sodium["equivalent"] else "equivalence not shown") in bullets[0]
+    assert "percentage points, margin ±5 percentage points" in bullets[1]
+    summary = prose.bayes_summary(results)
+    assert f"BF₀₁ = {1 / sodium['bf10']:.2f}, {prose.bayes_words(sodium['bf10'])}" in summary

@@ -451,8 +451,9 @@ def reference_range_figure(
 
 def margin_unit(variable: str) -> str:
     """The unit of a margin: a difference of percentages is in percentage points."""
-    unit = schema.unit_of(variable)
-    return "percentage points" if unit == "%" else unit
+    from analysis.prose import _margin_unit
+
+    return _margin_unit(variable)
 
 
 def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:

@@ -27,11 +27,14 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "bayes_summary",
     "bayes_words",
     "escape",
     "format_ci",
     "format_number",
     "format_p",
+    "margin_bullets",
+    "margins_used",
     "p_display",
     "p_phrase",
     "say",
@@ -187,3 +190,56 @@ def bayes_words(bf10: float) -> str:
     ratio, side = (bf10, "a difference") if bf10 >= 1 else (1 / bf10, "no difference")
     word = next(w for bound, w in _BF_WORDS if ratio >= bound)
     return f"{word} evidence for {side}"
+
+
+def _margin_unit(variable: str) -> str:
+    from analysis import schema
+
+    unit = schema.unit_of(variable)
+    return "percentage points" if unit == "%" else unit
+
+
+def margins_used(results: pd.DataFrame) -> str:
+    """Each variable's margin, as a list: ``'Serum sodium, post-race ±3 mmol/L; ...'``.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of :func:`analysis.compare_groups`; rows without a margin are left out.
+    """
+    from analysis import schema
+
+    rows = results[["variable", "margin"]].dropna()
+    return "; ".join(
+        f"{schema.label_of(v)} ±{m:g} {_margin_unit(v)}" for v, m in rows.itertuples(index=False)
+    )
+
+
+def margin_bullets(results: pd.DataFrame) -> list[str]:
+    """Per variable with a margin: its MDE, margin, power at the margin and TOST verdict.
+
+    A margin or MDE of a variable in % (a change of a percentage) is in
+    percentage points.
+    """
+    from analysis import schema
+
+    bullets = []
+    for row in results.dropna(subset=["margin"]).itertuples(index=False):
+        unit = _margin_unit(row.variable)
+        verdict = "equivalence shown" if row.equivalent else "equivalence not shown"
+        bullets.append(
+            f"{schema.label_of(row.variable)}: MDE {row.mde:.2f} {unit}, margin "
+            f"±{row.margin:g} {unit}, power at the margin {row.power_at_margin:.0%}, "
+            f"{verdict} (TOST, 90 % Welch CI)."
+        )
+    return bullets
+
+
+def bayes_summary(results: pd.DataFrame) -> str:
+    """Each variable's BF01 = 1 / BF10 and its words (:func:`bayes_words`)."""
+    from analysis import schema
+
+    return "; ".join(
+        f"{schema.label_of(v)}: BF₀₁ = {1 / bf:.2f}, {bayes_words(bf)}"
+        for v, bf in results[["variable", "bf10"]].dropna().itertuples(index=False)
+    )
