@@ -36,6 +36,7 @@ def _run(tmp_path: Path, name: str, **parameters) -> tuple[str, dict[str, str]]:
         kernel_name="python3",
         cwd=str(NOTEBOOKS),
         progress_bar=False,
+        execution_timeout=600,  # a cell that hangs fails the test instead of the run
     )
     notebook = nbformat.read(out, as_version=4)
     prose = "\n".join(
