@@ -61,7 +61,8 @@ format: $(STAMP)
 lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/
 
-data: $(STAMP)
+data: $(STAMP)  # the cohorts first, then the example built from them, then its manifest entry
+	$(BIN)/python -m analysis.synthetic
 	$(BIN)/python data/examples/make_messy_example.py
 	$(BIN)/python -m analysis.synthetic
 

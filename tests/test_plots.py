@@ -194,6 +194,33 @@ def test_ci_margin_plot_positions_are_ci_over_margin(marathon_results):
     assert "\u00b13 mmol/L" in ax.get_yticklabels()[0].get_text()
 
 
+def test_ci_margin_plot_says_the_verdict_in_words_and_percentage_points(marathon_results):
+    narrow = marathon_results.assign(
+        margin=marathon_results["margin"] / 10, equivalent=False
+    )  # every interval crosses a tenth of its margin
+    for results in (marathon_results, narrow):
+        ax = plots.ci_margin_plot(results)
+        drawn = results.loc[results["margin"].notna()]
+        expected = ["equivalent" if eq else "not shown" for eq in drawn["equivalent"]]
+        assert ax.verdicts == expected
+        assert [t.get_text() for t in ax.texts] == expected  # not colour alone
+        styles = [ln.get_linestyle() for ln in ax.lines[1:]]
+        assert all((s == "-") == (v == "equivalent") for s, v in zip(styles, expected, strict=True))
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels[-1].endswith("percentage points")  # pv_change, a change of a percentage
+        assert not any(label.endswith(" %") for label in labels)
+        plots.plt.close("all")
+
+
+def test_legends_sit_outside_the_data(marathon, marathon_results):
+    fig = plots.paired_plot(marathon, "sodium")
+    assert fig.legends and not any(ax.get_legend() for ax in fig.axes)
+    fig = plots.reference_range_figure(marathon)
+    assert fig.legends and not any(ax.get_legend() for ax in fig.axes)
+    ax = plots.ci_margin_plot(marathon_results)
+    assert ax.figure.legends and ax.get_legend() is None
+
+
 def test_power_curve_marks_the_mde():
     ax = plots.power_curve_plot(15, 67, designs=[(100, 100)])
     mde = analysis.minimum_detectable_effect(15, 67)
@@ -206,6 +233,11 @@ def test_power_curve_marks_the_mde():
     assert power[0] == pytest.approx(0.05)
     assert ax.lines[1].get_label() == "100 cramp vs 100 control"
     assert "Cohen's d" in ax.get_xlabel()
+    curves = ax.lines[:2]
+    many = plots.power_curve_plot(15, 67, designs=[(41, 41), (100, 100), (200, 200)])
+    mde_line = [ln for ln in many.lines if ln.get_label().startswith("MDE")][0]
+    colours = {ln.get_color() for ln in many.lines if ln.get_label().endswith("control")}
+    assert mde_line.get_color() not in colours | {ln.get_color() for ln in curves}
 
 
 def test_power_and_equivalence_title_and_lines():
@@ -241,6 +273,17 @@ def test_margin_sensitivity_plot_switches_at_the_ci_end(marathon):
     j = int(np.argmin(np.abs(margins - 3.0)))
     assert p[j] == pytest.approx(analysis.welch_tost(x, y, float(margins[j])).p_tost)
     assert ax.get_xlabel() == "Equivalence margin (\u00b1 mmol/L)"
+    assert "teaching margin \u00b13 mmol/L" in [ln.get_label() for ln in ax.lines]
+
+
+def test_margin_sensitivity_plot_marks_the_margin_it_is_given(marathon):
+    ax = plots.margin_sensitivity_plot(marathon, "sodium_post", margin=1)
+    labels = [ln.get_label() for ln in ax.lines]
+    assert "margin used \u00b11 mmol/L" in labels
+    assert not any("\u00b13" in label for label in labels)
+    assert ax.lines[0].get_xdata().max() >= max(2.0, ax.switch_margin)  # the switch is drawn
+    with pytest.raises(ValueError, match="`margin` must be positive"):
+        plots.margin_sensitivity_plot(marathon, "sodium_post", margin=0)
 
 
 # --------------------------------------------------------------------------
@@ -255,11 +298,34 @@ def test_forest_plot_draws_each_recomputable_row():
     assert len(ax.containers) == len(drawn)
     for bar, (_, row) in zip(ax.containers, drawn.iterrows(), strict=True):
         assert bar.lines[0].get_xdata()[0] == pytest.approx(row["hedges_g"])
+        if row["label"] in ax.rounding_rows:
+            assert not bar.lines[2]  # no CI drawn at a precision the printing lacks
+            continue
         segment = bar.lines[2][0].get_segments()[0]
         assert sorted(segment[:, 0]) == pytest.approx([row["hedges_g_ci_low"],
                                                        row["hedges_g_ci_high"]])  # fmt: skip
     texts = [t.get_text() for t in ax.texts]
     assert "-2.50 [-4.15, -0.85] mmol/L" in texts
+    assert ax.get_yticklabels()[0].get_text() == (
+        "Schwellnus 2004: sodium, immediately post-race (mmol/L)\nn = 21 vs 22"
+    )
+
+
+def test_forest_plot_draws_the_rounding_range_not_a_false_ci():
+    evidence = check_published()
+    ax = plots.forest_plot(evidence)
+    kona = evidence.loc[evidence["study"].str.startswith("Kona")]
+    assert sorted(ax.rounding_rows) == sorted(kona["label"])  # means printed as 140 vs 139
+    band = [ln for ln in ax.lines if ln.get_label() == "range allowed by the printed rounding"]
+    sodium = kona.loc[kona["variable"] == "sodium"].iloc[0]
+    scale = sodium["hedges_g"] / sodium["mean_diff"]
+    assert sorted(band[0].get_xdata()) == pytest.approx(
+        [sodium["mean_diff_min"] * scale, sodium["mean_diff_max"] * scale]
+    )
+    texts = [t.get_text() for t in ax.texts]
+    assert "+1.00, rounding allows 0.00 to +2.00 mEq/L" in texts
+    schwellnus = evidence.loc[evidence["study"] == "Schwellnus 2004"]
+    assert not set(schwellnus["label"]) & set(ax.rounding_rows)  # CI wider than rounding
     assert ax.get_yticklabels()[0].get_text() == (
         "Schwellnus 2004: sodium, immediately post-race (mmol/L)\nn = 21 vs 22"
     )

@@ -40,8 +40,10 @@ __all__ = [
     "ci_margin_plot",
     "draw_power_and_equivalence",
     "estimation_plot",
+    "figure_text",
     "forest_plot",
     "margin_sensitivity_plot",
+    "margin_unit",
     "paired_plot",
     "plt",
     "power_curve_plot",
@@ -59,6 +61,7 @@ COLOURS = {
     "difference": "#000000",
     "neutral": "#999999",
     "accent": "#009E73",
+    "mde": "#CC79A7",
 }
 GROUP_LABELS = {"cramp": "Cramp", "control": "Control"}
 
@@ -115,11 +118,32 @@ def save_figure(fig: Figure, name: str) -> list[Path]:
     if _figure_dir is None:
         return []
     written = []
+    svg_metadata = {"Date": None, "Description": figure_text(fig)}
     for ext in ("png", "svg"):
         path = _figure_dir / f"{_slug(_prefix + name)}.{ext}"
-        fig.savefig(path, metadata={"Date": None} if ext == "svg" else None)
+        fig.savefig(path, metadata=svg_metadata if ext == "svg" else None)
         written.append(path)
     return written
+
+
+def figure_text(fig: Figure) -> str:
+    """Every piece of text a figure shows, one per line.
+
+    Titles, axis labels, tick labels, legend entries and annotations, in
+    drawing order. The SVG files written by :func:`save_figure` carry it as
+    their description (a text alternative to the picture, which screen
+    readers and tests can read, since the SVG draws its letters as paths).
+    """
+    texts = [fig.get_suptitle()] if fig.get_suptitle() else []
+    for legend in fig.legends:
+        texts += [t.get_text() for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+        texts += [t.get_text() for t in ax.texts]
+    return "\n".join(t for t in texts if t)
 
 
 def _axis_label(variable: str) -> str:
@@ -307,7 +331,11 @@ def paired_plot(cohort: pd.DataFrame, base: str, *, axes: Any = None) -> Figure:
         ax.set_xlim(-0.3, 1.3)
         ax.set_title(f"{GROUP_LABELS[label]} (n = {len(rows):,})" + (f"\n{note}" if note else ""))
     axes[0].set_ylabel(_axis_label(base))
-    axes[0].legend(loc="best", frameon=False)
+    if fig.get_layout_engine() is not None:  # below the panels, never over the lines
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+                   frameon=False)  # fmt: skip
+    else:
+        axes[0].legend(loc="upper left", bbox_to_anchor=(0, -0.12), frameon=False)
     save_figure(fig, f"paired-{base}")
     return fig
 
@@ -371,7 +399,7 @@ def reference_range_plot(
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     _draw_reference(ax, cohort, base, seed)
-    ax.legend(loc="best", frameon=False, fontsize=11)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=11)
     save_figure(ax.figure, f"reference-{base}")  # type: ignore[arg-type]
     return ax
 
@@ -396,7 +424,7 @@ def reference_range_figure(
     Returns
     -------
     matplotlib.figure.Figure
-        Unused panels are removed; the legend is in the first panel.
+        Unused panels are removed; one legend sits below the panels.
     """
     if bases is None:
         bases = [a for a in schema.ANALYTES
@@ -411,7 +439,8 @@ def reference_range_figure(
         _draw_reference(ax, cohort, base, seed)
     for ax in flat[len(bases) :]:
         ax.remove()
-    flat[0].legend(loc="best", frameon=False, fontsize=10)
+    fig.legend(*flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=3,
+               frameon=False, fontsize=11)  # below the panels, never over the points  # fmt: skip
     save_figure(fig, "reference-ranges")
     return fig
 
@@ -419,6 +448,13 @@ def reference_range_figure(
 # --------------------------------------------------------------------------
 # equivalence, power, margins
 # --------------------------------------------------------------------------
+
+
+def margin_unit(variable: str) -> str:
+    """The unit of a margin: a difference of percentages is in percentage points."""
+    from analysis.prose import _margin_unit
+
+    return _margin_unit(variable)
 
 
 def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -441,14 +477,17 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
         One horizontal line per variable (``ax.lines``, top to bottom in the
         order of `results`) from ``tost_ci_low / margin`` to
-        ``tost_ci_high / margin``, and one scatter collection of the point
-        estimates ``mean_diff / margin``.
+        ``tost_ci_high / margin``, solid when equivalent and dashed when not,
+        one scatter collection of the point estimates ``mean_diff / margin``,
+        and the verdict written at the right of each row (``ax.verdicts``), so
+        that it does not rest on colour alone. A margin of a variable in % (a
+        change of a percentage) is labelled in percentage points.
     """
     rows = results.loc[results["margin"].notna()]
     if rows.empty:
         raise ValueError("`results` has no row with a `margin`: nothing to draw")
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 0.6 * len(rows) + 1.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(10, 0.85 * len(rows) + 2.0), layout="constrained")
     level = 2 * float(rows["confidence_level"].iloc[0]) - 1
     ax.axvspan(-1, 1, color=COLOURS["accent"], alpha=0.15, linewidth=0,
                label="inside \u00b1 margin")  # fmt: skip
@@ -459,24 +498,40 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     hi = rows["tost_ci_high"].to_numpy(dtype=float) / margin
     est = rows["mean_diff"].to_numpy(dtype=float) / margin
     equivalent = rows["equivalent"].fillna(False).to_numpy(dtype=bool)
+    verdicts = []
     for y, a, b, eq in zip(ys, lo, hi, equivalent, strict=True):
+        style = "-" if eq else (0, (2, 1))
         ax.plot([a, b], [y, y], color=COLOURS["accent"] if eq else COLOURS["cramp"],
-                linewidth=3, solid_capstyle="butt")  # fmt: skip
+                linewidth=3, solid_capstyle="butt", linestyle=style)  # fmt: skip
+        verdict = "equivalent" if eq else "not shown"
+        verdicts.append(verdict)
+        ax.annotate(verdict, xy=(1.01, y), xycoords=("axes fraction", "data"), va="center",
+                    fontsize=11, fontweight="bold" if eq else "normal")  # fmt: skip
     ax.scatter(est, ys, color="black", s=30, zorder=3, label="mean difference")
-    labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {schema.unit_of(v)}"
+    labels = [f"{schema.label_of(v)}\n\u00b1{m:g} {margin_unit(v)}"
               for v, m in zip(rows["variable"], margin, strict=True)]  # fmt: skip
     ax.set_yticks(ys, labels, fontsize=11)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
     ax.set_xlabel(f"Cramp minus control, in units of the margin ({level_label(level)} CI)")
     ax.set_title("Equivalence: each interval against its margin")
     from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], color=COLOURS["accent"], linewidth=3, label="CI inside: equivalent"),
-        Line2D([], [], color=COLOURS["cramp"], linewidth=3, label="CI crosses a margin"),
+        Line2D(
+            [],
+            [],
+            color=COLOURS["cramp"],
+            linewidth=3,
+            linestyle=(0, (2, 1)),
+            label="CI crosses a margin: not shown",
+        ),  # fmt: skip
         *ax.get_legend_handles_labels()[0],
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
-              fontsize=11)  # fmt: skip
+    ax.figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
+                     fontsize=11)  # fmt: skip
+    ax.verdicts = verdicts  # type: ignore[attr-defined]
     save_figure(ax.figure, "ci-vs-margin")  # type: ignore[arg-type]
     return ax
 
@@ -532,7 +587,7 @@ def power_curve_plot(
                 label=f"{n1} cramp vs {n2} control")  # fmt: skip
     mde = minimum_detectable_effect(n_cramp, n_control, power=power, alpha=alpha)
     ax.axhline(power, color=COLOURS["neutral"], linewidth=1)
-    ax.axvline(mde, color=COLOURS["cramp"], linestyle="--", linewidth=1.5,
+    ax.axvline(mde, color=COLOURS["mde"], linestyle=":", linewidth=2.5,
                label=f"MDE ({n_cramp} vs {n_control}): d = {mde:.2f}")  # fmt: skip
     ax.set_xlim(0, d_max)
     ax.set_ylim(0, 1.02)
@@ -647,6 +702,7 @@ def margin_sensitivity_plot(
     variable: str,
     *,
     margins: Any = None,
+    margin: float | None = None,
     alpha: float = 0.05,
     ax: Axes | None = None,
 ) -> Axes:
@@ -660,7 +716,13 @@ def margin_sensitivity_plot(
         Numeric column to test.
     margins : array_like, optional
         Margins to evaluate (positive, in the variable's unit); default 80
-        values up to twice the teaching margin (or the largest |CI end|).
+        values up to twice the marked margin, or further when the verdict
+        switches beyond it (1.5 times the largest |CI end|).
+    margin : float, optional
+        The margin of the analysis (e.g. the ``margin`` of this variable's row
+        of :func:`analysis.compare_groups`), marked and labelled "margin
+        used"; default the teaching margin of :mod:`analysis.schema`,
+        labelled as such.
     alpha : float, default 0.05
         Level of each one-sided test.
     ax : matplotlib.axes.Axes, optional
@@ -677,11 +739,15 @@ def margin_sensitivity_plot(
     from analysis.equivalence import margin_sensitivity, welch_tost
 
     x, y = group_values(cohort, variable)
-    teaching = schema.default_margin(variable)
+    teaching = schema.default_margin(variable) if margin is None else float(margin)
+    if teaching is not None and not teaching > 0:
+        raise ValueError(f"`margin` must be positive; got {margin!r}")
+    used = "teaching margin" if margin is None else "margin used"
     if margins is None:
         probe = welch_tost(x, y, 1.0, alpha=alpha)  # its interval does not depend on the margin
-        top = teaching if teaching is not None else max(abs(probe.ci_low), abs(probe.ci_high))
-        margins = np.linspace(top / 40, 2 * top, 80)
+        far = max(abs(probe.ci_low), abs(probe.ci_high))  # where the verdict switches
+        top = max(2 * teaching, 1.5 * far) if teaching is not None else 2 * far
+        margins = np.linspace(top / 80, top, 80)
     table = margin_sensitivity(x, y, list(np.asarray(margins, dtype=float)), alpha=alpha)
     switch = float(max(abs(table["ci_low"].iloc[0]), abs(table["ci_high"].iloc[0])))
     unit = schema.unit_of(variable)
@@ -694,7 +760,7 @@ def margin_sensitivity_plot(
                label=f"equivalent from \u00b1{switch:.2f} {unit}")  # fmt: skip
     if teaching is not None:
         ax.axvline(teaching, color=COLOURS["cramp"], linestyle="--", linewidth=1.5,
-                   label=f"teaching margin \u00b1{teaching:g} {unit}")  # fmt: skip
+                   label=f"{used} \u00b1{teaching:g} {unit}")  # fmt: skip
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(f"Equivalence margin (\u00b1 {unit})")
     ax.set_ylabel("TOST p-value")
@@ -710,6 +776,27 @@ def margin_sensitivity_plot(
 # --------------------------------------------------------------------------
 
 _SOURCE_MARKERS = {"full table": "s", "abstract": "o", "secondary": "D"}
+
+
+def _signed(value: float) -> str:
+    """``+0.20``, ``-1.00``, and ``0.00`` (never ``-0.00``)."""
+    rounded = round(float(value), 2) + 0.0
+    return "0.00" if rounded == 0 else f"{rounded:+.2f}"
+
+
+def _rounding_range(row: pd.Series, estimate: str) -> list[float] | None:
+    """The rounding box's range of the difference on the plotted scale, when wider than the CI."""
+    low, high = row.get("mean_diff_min"), row.get("mean_diff_max")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return None
+    if high - low <= row["ci_high"] - row["ci_low"]:
+        return None
+    if estimate == "mean_diff":
+        return [float(low), float(high)]
+    if row["mean_diff"] == 0 or pd.isna(row["hedges_g"]):
+        return None
+    scale = float(row["hedges_g"]) / float(row["mean_diff"])  # the pooled SD, inverted
+    return sorted([float(low) * scale, float(high) * scale])
 
 
 def forest_plot(
@@ -734,7 +821,12 @@ def forest_plot(
     -------
     matplotlib.axes.Axes
         One errorbar container per row drawn (``ax.containers``), top to
-        bottom in the order of `evidence`.
+        bottom in the order of `evidence`. Where the printed rounding allows a
+        wider range of differences than the CI (``mean_diff_min`` to
+        ``mean_diff_max``, e.g. means printed as whole numbers), that range is
+        drawn as a grey band instead of the falsely precise CI (the container
+        has no error bar), the row's text gives the range, and
+        ``ax.rounding_rows`` lists those rows' labels.
     """
     columns = {"hedges_g": ("hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"),
                "mean_diff": ("mean_diff", "ci_low", "ci_high")}  # fmt: skip
@@ -755,18 +847,31 @@ def forest_plot(
     ys = np.arange(len(rows))[::-1]
     ax.axvline(0, color=COLOURS["neutral"], linestyle="--", linewidth=1)
     seen: set[str] = set()
+    rounding_rows = []
     for y, (_, row) in zip(ys, rows.iterrows(), strict=True):
         kind = row["source_kind"]
+        box = _rounding_range(row, est)
+        if box is not None:
+            band = None if rounding_rows else "range allowed by the printed rounding"
+            ax.plot(box, [y, y], color=COLOURS["neutral"], alpha=0.45, linewidth=12,
+                    solid_capstyle="butt", zorder=1, label=band)  # fmt: skip
+            rounding_rows.append(row["label"])
+        # a CI narrower than the rounding allows is false precision: not drawn
+        xerr = None if box is not None else [[row[est] - row[lo]], [row[hi] - row[est]]]
         ax.errorbar(
-            [row[est]], [y], xerr=[[row[est] - row[lo]], [row[hi] - row[est]]],
+            [row[est]], [y], xerr=xerr,
             fmt=_SOURCE_MARKERS.get(kind, "o"), color=COLOURS["difference"], markersize=8,
             capsize=5, linewidth=2, label=None if kind in seen else f"source: {kind}",
         )  # fmt: skip
         seen.add(kind)
-        ax.annotate(
-            f"{row['mean_diff']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}] {row['unit']}",
-            xy=(1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=11,
-        )  # fmt: skip
+        text = (
+            f"{row['mean_diff']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}] {row['unit']}"
+            if box is None
+            else f"{row['mean_diff']:+.2f}, rounding allows {_signed(row['mean_diff_min'])}"
+            f" to {_signed(row['mean_diff_max'])} {row['unit']}"
+        )
+        ax.annotate(text, xy=(1.02, y), xycoords=("axes fraction", "data"), va="center",
+                    fontsize=11)  # fmt: skip
     labels = [f"{r['label']}\nn = {r['n_cramp']} vs {r['n_control']}" for _, r in rows.iterrows()]
     ax.set_yticks(ys, labels, fontsize=11)
     ax.set_ylim(-1.5, len(rows) - 0.3)
@@ -777,5 +882,6 @@ def forest_plot(
         ax.set_xlabel(f"Cramp minus control ({units[0]}, {level_label(level)} CI)")
     ax.set_title("Published comparisons, recomputed from printed summaries")
     ax.legend(loc="lower left", frameon=False, fontsize=11)
+    ax.rounding_rows = rounding_rows  # type: ignore[attr-defined]
     save_figure(ax.figure, f"forest-published-{estimate.replace('_', '-')}")  # type: ignore[arg-type]
     return ax

@@ -1,0 +1,245 @@
+"""Prose that follows the numbers: notebook sentences rendered from results.
+
+A notebook sentence that states a number which a parameter or the data can
+change (a margin, a p-value, a count of runners) is built here from the
+results and shown as Markdown, so that a rerun with another margin or another
+cohort can never leave stale text behind. Numbers are formatted at this edge,
+never in the library's results.
+
+Examples
+--------
+>>> from analysis import prose
+>>> prose.format_p(0.00001), prose.format_p(0.0015), prose.format_p(0.104)
+('< 0.0001', '0.0015', '0.10')
+>>> prose.format_ci(-1.234, 0.5, digits=1)
+'−1.2 to +0.5'
+>>> prose.say("p = " + prose.format_p(0.04)).data
+'p = 0.040'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "bayes_summary",
+    "bayes_words",
+    "escape",
+    "format_ci",
+    "format_number",
+    "format_p",
+    "margin_bullets",
+    "margins_used",
+    "p_display",
+    "p_phrase",
+    "say",
+]
+
+MINUS = "\u2212"
+
+
+def format_p(p: float) -> str:
+    """A p-value as journals print it: ``< 0.0001``, never ``0.0000``.
+
+    Parameters
+    ----------
+    p : float
+        A p-value in [0, 1]; NaN gives ``'–'``.
+
+    Returns
+    -------
+    str
+        Two significant digits below 0.1 (``0.0015``, ``0.040``), two decimals
+        from 0.1 (``0.10``, ``0.62``), ``'< 0.0001'`` below 0.0001.
+
+    Raises
+    ------
+    ValueError
+        If `p` lies outside [0, 1].
+    """
+    p = float(p)
+    if math.isnan(p):
+        return "\u2013"
+    if not 0 <= p <= 1:
+        raise ValueError(f"`p` must lie in [0, 1]; got {p!r}")
+    if p < 0.0001:
+        return "< 0.0001"
+    if p >= 0.1:
+        return f"{p:.2f}"
+    decimals = -math.floor(math.log10(p)) + 1
+    text = f"{p:.{decimals}f}"
+    return f"{p:.2f}" if float(text) >= 0.1 else text
+
+
+def p_phrase(p: float, name: str = "p") -> str:
+    """``p = 0.0015`` or ``p < 0.0001``, ready for a sentence.
+
+    Examples
+    --------
+    >>> p_phrase(0.0015), p_phrase(1e-9, "Wilcoxon p")
+    ('p = 0.0015', 'Wilcoxon p < 0.0001')
+    """
+    text = format_p(p)
+    return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"
+
+
+def format_number(value: float, *, digits: int = 2, signed: bool = False) -> str:
+    """A number with a true minus sign (and ``+`` when `signed`)."""
+    value = float(value)
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    if float(text) == 0:  # no sign on a value that rounds to zero
+        return f"{0:.{digits}f}"
+    return text.replace("-", MINUS)
+
+
+def format_ci(low: float, high: float, *, digits: int = 2) -> str:
+    """An interval ``low to high``, both ends signed (``−1.8 to +1.3``)."""
+    return (
+        f"{format_number(low, digits=digits, signed=True)} to "
+        f"{format_number(high, digits=digits, signed=True)}"
+    )
+
+
+def p_display(table: pd.DataFrame, *, digits: int = 3, p_columns: Iterable[str] | None = None):
+    """A table for display: numbers rounded, p-value columns printed as journals do.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Results, raw.
+    digits : int, default 3
+        Decimals of the other numeric columns.
+    p_columns : iterable of str, optional
+        Columns holding p-values; default every column named ``p`` or
+        starting with ``p_``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; p-value columns become text (``< 0.0001``, ``0.0015``).
+    """
+    out = table.copy()
+    if p_columns is None:
+        p_columns = [c for c in out.columns if c == "p" or str(c).startswith("p_")]
+    p_columns = list(p_columns)
+    numeric = [c for c in out.select_dtypes("number").columns if c not in p_columns]
+    out[numeric] = out[numeric].round(digits)
+    for column in p_columns:
+        out[column] = [format_p(v) for v in out[column].to_numpy(dtype=float)]
+    return out
+
+
+def escape(text: Any) -> str:
+    """Text from a user's file made safe for Markdown (HTML-escaped, markup neutralised)."""
+    safe = html.escape(str(text), quote=True)
+    for mark in ("\\", "`", "*", "_", "[", "]", "#", "|", "$"):
+        safe = safe.replace(mark, "\\" + mark)
+    return safe
+
+
+def say(text: str) -> Any:
+    """Show `text` as Markdown in a notebook (an ``IPython.display.Markdown``).
+
+    Numbers in `text` should come from results (use :func:`format_p`,
+    :func:`format_ci`, :func:`format_number`); names from a user's file must
+    pass through :func:`escape`.
+    """
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+#: Lee & Wagenmakers' (2013) words for Jeffreys' (1961) Bayes-factor categories
+_BF_WORDS = ((100, "extreme"), (30, "very strong"), (10, "strong"), (3, "moderate"),
+             (1, "anecdotal"))  # fmt: skip
+
+
+def bayes_words(bf10: float) -> str:
+    """The evidence a Bayes factor BF10 gives, in Lee & Wagenmakers' words.
+
+    Parameters
+    ----------
+    bf10 : float
+        Evidence for a difference (H1) over none (H0); positive.
+
+    Returns
+    -------
+    str
+        For example ``'moderate evidence for no difference'`` (BF01 = 1/BF10
+        from 3 to 10) or ``'anecdotal evidence for a difference'``.
+
+    References
+    ----------
+    .. [1] Lee MD, Wagenmakers E-J. Bayesian Cognitive Modeling: A Practical
+       Course. Cambridge University Press; 2013 (labels adapted from Jeffreys
+       H. Theory of Probability. 3rd ed. Oxford University Press; 1961).
+
+    Examples
+    --------
+    >>> bayes_words(0.25), bayes_words(12)
+    ('moderate evidence for no difference', 'strong evidence for a difference')
+    """
+    bf10 = float(bf10)
+    if not bf10 > 0:
+        raise ValueError(f"`bf10` must be positive; got {bf10!r}")
+    ratio, side = (bf10, "a difference") if bf10 >= 1 else (1 / bf10, "no difference")
+    word = next(w for bound, w in _BF_WORDS if ratio >= bound)
+    return f"{word} evidence for {side}"
+
+
+def _margin_unit(variable: str) -> str:
+    from analysis import schema
+
+    unit = schema.unit_of(variable)
+    return "percentage points" if unit == "%" else unit
+
+
+def margins_used(results: pd.DataFrame) -> str:
+    """Each variable's margin, as a list: ``'Serum sodium, post-race ±3 mmol/L; ...'``.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of :func:`analysis.compare_groups`; rows without a margin are left out.
+    """
+    from analysis import schema
+
+    rows = results[["variable", "margin"]].dropna()
+    return "; ".join(
+        f"{schema.label_of(v)} ±{m:g} {_margin_unit(v)}" for v, m in rows.itertuples(index=False)
+    )
+
+
+def margin_bullets(results: pd.DataFrame) -> list[str]:
+    """Per variable with a margin: its MDE, margin, power at the margin and TOST verdict.
+
+    A margin or MDE of a variable in % (a change of a percentage) is in
+    percentage points.
+    """
+    from analysis import schema
+
+    bullets = []
+    for row in results.dropna(subset=["margin"]).itertuples(index=False):
+        unit = _margin_unit(row.variable)
+        verdict = "equivalence shown" if row.equivalent else "equivalence not shown"
+        bullets.append(
+            f"{schema.label_of(row.variable)}: MDE {row.mde:.2f} {unit}, margin "
+            f"±{row.margin:g} {unit}, power at the margin {row.power_at_margin:.0%}, "
+            f"{verdict} (TOST, 90 % Welch CI)."
+        )
+    return bullets
+
+
+def bayes_summary(results: pd.DataFrame) -> str:
+    """Each variable's BF01 = 1 / BF10 and its words (:func:`bayes_words`)."""
+    from analysis import schema
+
+    return "; ".join(
+        f"{schema.label_of(v)}: BF₀₁ = {1 / bf:.2f}, {bayes_words(bf)}"
+        for v, bf in results[["variable", "bf10"]].dropna().itertuples(index=False)
+    )
