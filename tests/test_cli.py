@@ -322,7 +322,8 @@ def test_ctrl_c_leaves_no_output_folder(project, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
 
 
-SEPARATED = ("subject_id,group,sodium_post\nA,cramp,136\nB,cramp,137\nC,cramp,138\nD,cramp,139\n"
+# crampers all at one value: SciPy warns of precision loss in its moment calculation
+SEPARATED = ("subject_id,group,sodium_post\nA,cramp,140\nB,cramp,140\nC,cramp,140\nD,cramp,140\n"
              "E,control,141\nF,control,142\nG,control,143\nH,control,144\n")  # fmt: skip
 
 

@@ -16,10 +16,11 @@ Examples
 >>> table.loc[1, ["study_id", "variable", "mean_cramp", "sd_cramp", "reported_p"]].tolist()
 ['schwellnus2004', 'sodium', '139.8', '3.1', '0.004']
 >>> evidence = check_published(table)
->>> print(evidence.loc[2, ["label", "reported_p", "reproduced_by"]].to_string())
-label            Schwellnus 2004: magnesium, post (mmol/L)
-reported_p                                            0.03
-reproduced_by    two-sided Welch t-test; two-sided Student t-test
+>>> row = evidence.loc[2]
+>>> row["label"]
+'Schwellnus 2004: magnesium, immediately post-race (mmol/L)'
+>>> row["reported_p"], row["reproduced_by"]
+('0.03', 'two-sided Welch t-test; two-sided Student t-test')
 """
 
 from __future__ import annotations
