@@ -57,47 +57,6 @@ def _hedges_oracle(n1, m1, s1, n2, m2, s2):
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("p", "text"),
-    [(0.0, "< 0.0001"), (0.0000999, "< 0.0001"), (0.0001, "0.0001"), (0.00034, "0.0003"),
-     (0.000999, "0.0010"), (0.001, "0.001"), (0.0342, "0.034"), (0.0664, "0.066"), (1.0, "1.000")],
-)  # fmt: skip
-def test_format_p_prints_as_journals_do(p, text):
-    assert causes.format_p(p) == text
-    assert "0.0000" not in causes.p_phrase(p)
-
-
-def test_p_phrase_uses_the_right_operator():
-    assert causes.p_phrase(0.0342) == "p = 0.034"
-    assert causes.p_phrase(1e-12) == "p < 0.0001"
-
-
-@pytest.mark.parametrize("bad", [-0.01, 1.5, float("nan"), "0.03", True, None])
-def test_format_p_rejects_what_is_not_a_p_value(bad):
-    with pytest.raises(ValueError, match=r"`p` must be a number in \[0, 1\]"):
-        causes.format_p(bad)
-
-
-def test_likely_skewed_follows_altman_and_bland():
-    # mean < 2 SD for a positive quantity (Altman & Bland 1996)
-    assert causes.likely_skewed(89, 80)  # Schwellnus 2011 pre-race CK, crampers
-    assert causes.likely_skewed(58, 35)  # and controls: 58 < 70
-    assert not causes.likely_skewed(464.17, 220.47)  # 464.17 > 440.94
-    assert causes.likely_skewed(383.04, 253.41)
-    assert not causes.likely_skewed(362.27, 72.10)
-    assert not causes.likely_skewed(2.0, 1.0)  # exactly twice: not below
-
-
-@pytest.mark.parametrize(
-    ("mean", "sd", "match"),
-    [(-1.0, 1.0, r"`mean` must be >= 0"), (1.0, 0.0, r"`sd` must be > 0"),
-     (float("inf"), 1.0, r"`mean` must be a finite number"), (1.0, "2", r"`sd` must be a finite")],
-)  # fmt: skip
-def test_likely_skewed_errors_name_the_argument(mean, sd, match):
-    with pytest.raises(ValueError, match=match):
-        causes.likely_skewed(mean, sd)
-
-
 # --------------------------------------------------------------------------
 # the muscle-damage table
 # --------------------------------------------------------------------------

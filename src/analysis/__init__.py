@@ -38,7 +38,7 @@ _EXPORTS: dict[str, str] = {
     "headline": "analysis.primary",
     "headline_display": "analysis.primary",
     "headline_sentence": "analysis.primary",
-    "format_p": "analysis.primary",
+    "format_p": "analysis.prose",
     # effect sizes, equivalence, power, Bayes factors, multiplicity
     "hedges_g": "analysis.effect_size",
     "HedgesG": "analysis.effect_size",

@@ -21,6 +21,8 @@ import re
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
+from analysis.prose import format_p
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
@@ -36,11 +38,9 @@ __all__ = [
     "EAH_SODIUM_BELOW",
     "MUSCLE_DAMAGE_MARKERS",
     "finding_markdown",
-    "format_p",
     "likely_skewed",
     "muscle_damage_plot",
     "muscle_damage_table",
-    "p_phrase",
     "reported_p_fit",
 ]
 
@@ -54,48 +54,6 @@ _MARKER_NAMES = {"ck": "creatine kinase (CK)", "ldh": "lactate dehydrogenase (LD
 _TIME_POINTS = {"pre": "before the race", "post": "after the race",
                 "24h_post": "24 h after the race"}  # fmt: skip
 _SHORT_TIME = {"pre": "pre-race", "post": "post-race", "24h_post": "24 h post"}
-
-
-def format_p(p: float) -> str:
-    """A p-value as journals print it: ``'< 0.0001'``, ``'0.0003'``, ``'0.034'``.
-
-    Parameters
-    ----------
-    p : float
-        A p-value in [0, 1].
-
-    Returns
-    -------
-    str
-        ``'< 0.0001'`` below 0.0001, four decimals below 0.001, else three.
-
-    Raises
-    ------
-    ValueError
-        If `p` is not a finite number in [0, 1].
-
-    Examples
-    --------
-    >>> format_p(0.0342), format_p(0.00031), format_p(1e-9)
-    ('0.034', '0.0003', '< 0.0001')
-    """
-    if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= float(p) <= 1:
-        raise ValueError(f"`p` must be a number in [0, 1]; got {p!r}")
-    if p < 0.0001:
-        return "< 0.0001"
-    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}"
-
-
-def p_phrase(p: float) -> str:
-    """``'p = 0.034'`` or ``'p < 0.0001'`` for prose (see :func:`format_p`).
-
-    Examples
-    --------
-    >>> p_phrase(0.0342), p_phrase(0.0)
-    ('p = 0.034', 'p < 0.0001')
-    """
-    text = format_p(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def likely_skewed(mean: float, sd: float) -> bool:

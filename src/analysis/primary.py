@@ -28,8 +28,9 @@ from typing import Any
 import pandas as pd
 
 from analysis import schema
+from analysis.prose import format_p
 
-__all__ = ["format_p", "headline", "headline_display", "headline_sentence"]
+__all__ = ["headline", "headline_display", "headline_sentence"]
 
 _LEAD_COLUMNS = [
     "variable",
@@ -149,26 +150,6 @@ def _agreement(table: pd.DataFrame, present: list[str], alpha: float) -> Any:
         same_tost = eq.isna().all() or (eq.notna().all() and bool(eq.iloc[0]) == bool(eq.iloc[1]))
         verdicts.append(bool(same_test and same_tost))
     return pd.array(verdicts, dtype="boolean")
-
-
-def format_p(p: float) -> str:
-    """A p-value as journals print it: ``< 0.0001`` below 1e-4, never ``0.0000``.
-
-    Examples
-    --------
-    >>> from analysis.primary import format_p
-    >>> format_p(3e-7), format_p(0.04321), format_p(0.5), format_p(float("nan"))
-    ('< 0.0001', '0.043', '0.50', 'n/a')
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "n/a"
-    if p < 1e-4:
-        return "< 0.0001"
-    if p < 0.001:
-        return f"{p:.4f}"
-    if p < 0.1:
-        return f"{p:.3f}"
-    return f"{p:.2f}"
 
 
 def _num(value: float, digits: int) -> str:
