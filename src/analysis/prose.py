@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -135,11 +134,10 @@ def p_display(table: pd.DataFrame, *, digits: int = 3, p_columns: Iterable[str] 
 
 
 def escape(text: Any) -> str:
-    """Text from a user's file made safe for Markdown (HTML-escaped, markup neutralised)."""
-    safe = html.escape(str(text), quote=True)
-    for mark in ("\\", "`", "*", "_", "[", "]", "#", "|", "$"):
-        safe = safe.replace(mark, "\\" + mark)
-    return safe
+    """Text from a user's file made safe for Markdown: :func:`analysis.safe_text.markdown_text`."""
+    from analysis.safe_text import markdown_text
+
+    return markdown_text(text)
 
 
 def say(text: str) -> Any:
