@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from analysis.cli import main
+from analysis.publish import MARKER, read_marker
 
 FIXTURE = Path(__file__).parent / "data" / "evidence_fixture.csv"
 
@@ -51,6 +53,7 @@ def test_writes_every_output_and_leaves_input_untouched(table, tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Rows without an estimate" in page and "abstract gives no group means or SDs" in page
     assert not list(tmp_path.glob(".syn*"))  # no work folder left behind
+    assert read_marker(out) is not None  # the marker of analysis.publish, as for report
 
 
 def test_method_option_and_force(table, tmp_path, capsys):
@@ -70,8 +73,22 @@ def test_force_never_replaces_a_foreign_folder(table, tmp_path, capsys):
     out.mkdir()
     (out / "thesis.docx").write_text("precious", encoding="utf-8")
     assert main(["synthesise", str(table), "--out", str(out), "-q", "--force"]) == 2
-    assert "not an earlier synthesis folder" in capsys.readouterr().err
+    assert "not replaced, even with --force" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_force_keeps_files_the_command_did_not_write(table, tmp_path, capsys):
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
+    (out / "my_notes.txt").write_text("mine", encoding="utf-8")
+    (out / "figures" / "my_sketch.png").write_bytes(b"not a png")
+    assert main(["synthesise", str(table), "--out", str(out), "--force", "--method", "DL"]) == 0
+    err = capsys.readouterr().err
+    assert "kept 2 file(s)" in err and "my_notes.txt" in err
+    assert (out / "my_notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (out / "figures" / "my_sketch.png").read_bytes() == b"not a png"
+    assert json.loads((out / "provenance.json").read_text())["options"]["method"] == "DL"
+    assert "my_notes.txt" not in read_marker(out) and (out / MARKER).is_file()
 
 
 def test_bad_table_exit_2_every_problem_nothing_written(tmp_path, capsys):
@@ -80,28 +97,57 @@ def test_bad_table_exit_2_every_problem_nothing_written(tmp_path, capsys):
     lines[4] = lines[4].replace(",abstract,", ",tweet,")
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = tmp_path / "syn"
+    before = _sha(bad)
+    out = tmp_path / "deeper" / "syn"
     assert main(["synthesise", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "2 problem(s), nothing was written" in err
     assert "row 4" in err and "cramp_center" in err and "row 5" in err and "source_kind" in err
-    assert not out.exists() and not list(tmp_path.glob(".syn*"))
+    assert not (tmp_path / "deeper").exists()  # no folder left, not even the parent
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+    assert _sha(bad) == before
+
+
+class _Page(HTMLParser):
+    """Elements, attributes and text of a page, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [name for name, _ in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+HOSTILE_STUDY = '<img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:y)'
 
 
 def test_text_from_the_table_is_escaped_and_neutralised(tmp_path):
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
-    lines[3] = lines[3].replace("Schwellnus et al.", "<img src=x onerror=alert(1)>")
-    lines[3] = lines[3].replace("runners without cramp", '=HYPERLINK("http://x")')
+    for i in (1, 2):  # every row of Maughan (no estimate: listed with its reason)
+        lines[i] = lines[i].replace("Maughan", '"' + HOSTILE_STUDY + '"', 1)
+        lines[i] = lines[i].replace("the other runners", "=HYPERLINK(1)")
     table = tmp_path / "evil.csv"
     table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _sha(table)
     out = tmp_path / "syn"
     assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert "<img src=x" not in page
+    assert _sha(table) == before
+    page = _Page()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert "script" not in page.tags and "onerror" not in page.attrs
+    assert page.tags.count("img") == page.tags.count("figure")  # only the figures
+    assert any(HOSTILE_STUDY in t for t in page.text)  # shown as the text it is
     with open(out / "effects.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     groups = [r["comparison_group"] for r in rows]
-    assert '\'=HYPERLINK("http://x")' in groups
+    assert "'=HYPERLINK(1)" in groups
     assert not any(g.startswith("=") for g in groups)
     with open(out / "results.csv", encoding="utf-8") as handle:
         pooled = list(csv.DictReader(handle))
@@ -121,5 +167,5 @@ def test_force_never_replaces_the_folder_holding_the_input(tmp_path, capsys):
     inside = out / "mine.csv"
     inside.write_bytes(FIXTURE.read_bytes())
     assert main(["synthesise", str(inside), "--out", str(out), "-q", "--force"]) == 2
-    assert "holds the input table" in capsys.readouterr().err
+    assert "holds the input file" in capsys.readouterr().err
     assert inside.read_bytes() == FIXTURE.read_bytes()

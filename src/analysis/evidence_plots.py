@@ -73,6 +73,18 @@ def _pooled_row(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Se
     return None if hit.empty else hit.iloc[0]
 
 
+def _study_year(study: object, year: object) -> str:
+    """'Study year'; 'Study n.d.' when the source prints no year."""
+    return f"{study} {'n.d.' if pd.isna(year) else int(year)}"  # type: ignore[call-overload]
+
+
+def _sizes(n_cramp: object, n_control: object) -> str:
+    """'n = cramp / control', or that the source prints no group sizes."""
+    if pd.isna(n_cramp) or pd.isna(n_control):  # type: ignore[call-overload]
+        return "n not printed"
+    return f"n = {int(n_cramp)} / {int(n_control)}"  # type: ignore[call-overload]
+
+
 def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.DataFrame:
     """The study rows a forest plot draws, top to bottom (by year).
 
@@ -95,7 +107,7 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
         raise KeyError(
             f"no evidence rows for `variable` {variable!r} at `time_point` {time_point!r}"
         )
-    rows = rows.sort_values("year", kind="stable")
+    rows = rows.sort_values("year", kind="stable", na_position="last")
     has = rows["excluded_reason"] == ""
     text = [
         f"{y:.3g} [{lo:.3g}, {hi:.3g}]" if ok else f"no estimate: {why}"
@@ -109,11 +121,9 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
     ]
     return pd.DataFrame(
         {
-            "label": [f"{s} {y}" for s, y in zip(rows["study"], rows["year"], strict=True)],
+            "label": [_study_year(s, y) for s, y in zip(rows["study"], rows["year"], strict=True)],
             "detail": detail,
-            "n": [
-                f"n = {a} / {b}" for a, b in zip(rows["n_cramp"], rows["n_control"], strict=True)
-            ],
+            "n": [_sizes(a, b) for a, b in zip(rows["n_cramp"], rows["n_control"], strict=True)],
             "yi": rows["yi"].to_numpy(),
             "ci_low": rows["ci_low"].to_numpy(),
             "ci_high": rows["ci_high"].to_numpy(),

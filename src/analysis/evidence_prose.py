@@ -15,9 +15,7 @@ True
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,8 +48,22 @@ _TEST_SHORT = {"knha": "HKSJ", "adhoc": "modified HKSJ", "z": "Wald"}
 
 
 def md_escape(text: object) -> str:
-    """Text from a table made safe for a Markdown cell (HTML escaped, Markdown marks escaped)."""
-    return re.sub(r"([\\`*_{}\[\]#|!~])", r"\\\1", html.escape(str(text), quote=False))
+    """Text from a table made safe for a Markdown cell (:func:`analysis.safe_text.markdown_text`)."""
+    from analysis.safe_text import markdown_text
+
+    return markdown_text(text)
+
+
+def _study_year(study: object, year: object) -> str:
+    import pandas as pd
+
+    return f"{study} {'n.d.' if pd.isna(year) else int(year)}"  # type: ignore[call-overload]
+
+
+def _n(value: object) -> str:
+    import pandas as pd
+
+    return "not printed" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ class EvidenceSession:
 
 
 def open_evidence(path: str | Path | None = None, *, method: str = "REML") -> EvidenceSession:
-    """Load an evidence table (default: the bundled one, else the fixture) and synthesise it."""
+    """Load an evidence table (default: the bundled, curated one) and synthesise it."""
     from analysis import meta
 
     path = Path(path) if path is not None else meta.default_evidence_path()
@@ -161,13 +173,13 @@ def missing_markdown(res: EvidenceSynthesis, study_id: str) -> str:
     if rows.empty:
         return f"Every row of `{md_escape(study_id)}` has an estimate."
     items = [
-        f"- {_name(str(r.variable))} ({md_escape(r.time_point)}), n = {r.n_cramp} cramp / "
-        f"{r.n_control} others: *{md_escape(r.excluded_reason)}*"
+        f"- {_name(str(r.variable))} ({md_escape(r.time_point)}), n = {_n(r.n_cramp)} cramp / "
+        f"{_n(r.n_control)} others: *{md_escape(r.excluded_reason)}*"
         for r in rows.itertuples()
     ]
     first = rows.iloc[0]
     return (
-        f"{md_escape(first['study'])} {first['year']} has {len(rows)} row(s) without an "
+        f"{md_escape(_study_year(first['study'], first['year']))} has {len(rows)} row(s) without an "
         "estimate:\n\n" + "\n".join(items)
     )
 
@@ -187,7 +199,7 @@ def comparison_groups(res: EvidenceSynthesis) -> pd.DataFrame:
     return (
         res.effects[cols]
         .drop_duplicates(["study", "year", "comparison_group"])
-        .sort_values("year", kind="stable")
+        .sort_values("year", kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
@@ -201,6 +213,9 @@ def equivalence_markdown(res: EvidenceSynthesis, *, alpha: float = 0.05) -> str:
     lines = []
     for r in eq.itertuples():
         what = f"{_name(r.variable)} ({md_escape(r.time_point.replace('_', ' '))})"
+        if r.verdict.startswith("no margin in"):
+            lines.append(f"- **{what}**: {md_escape(r.verdict)}, so no verdict.")
+            continue
         if math.isnan(r.margin):
             lines.append(f"- **{what}**: the compendium states no margin, so no verdict.")
             continue

@@ -716,20 +716,15 @@ _WAN_REFERENCE = (
 
 
 def default_evidence_path() -> Path:
-    """The bundled evidence table, or the test fixture while it is not there.
+    """The bundled, curated evidence table ``data/evidence_table.csv``.
 
-    Returns ``data/evidence_table.csv`` when it exists, otherwise
-    ``tests/data/evidence_fixture.csv`` (a test fixture of a few printed
-    numbers, not the curated table); :func:`is_fixture` tells which.
+    Its reading log is ``data/evidence_sources.md``; the data card
+    (``data/README.md``) describes every column.
     """
     from analysis import paths
+    from analysis.evidence import EVIDENCE_FILE
 
-    bundled = paths.DATA_DIR / "evidence_table.csv"
-    return (
-        bundled
-        if bundled.is_file()
-        else paths.PROJECT_ROOT / "tests" / "data" / ("evidence_fixture.csv")
-    )
+    return paths.DATA_DIR / EVIDENCE_FILE
 
 
 def is_fixture(path: str | Path) -> bool:
@@ -740,15 +735,16 @@ def is_fixture(path: str | Path) -> bool:
 def load_table(path: str | Path) -> pd.DataFrame:
     """Read and check an evidence table (the one place the synthesis loads a table).
 
+    Delegates to :func:`analysis.evidence.load_evidence`.
+
     Raises
     ------
     analysis.DataValidationError
         Listing every problem of the table.
     """
-    # At merge: ``from analysis.evidence import load_evidence; return load_evidence(path)``.
-    from analysis._evidence_reader import read_evidence
+    from analysis.evidence import load_evidence
 
-    return read_evidence(path)
+    return load_evidence(path)
 
 
 def _missing(value: object) -> bool:
@@ -917,8 +913,9 @@ def effect_sizes(table: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.D
         stats.append(g)
         converted.append(how)
         reasons.append(why)
-    out = pd.DataFrame({c: table[c].to_numpy() for c in _DESCRIPTIVE})
-    out["year"] = [int(_num(y)) for y in table["year"]]
+    out = pd.DataFrame({c: table[c].reset_index(drop=True) for c in _DESCRIPTIVE})
+    years = [_num(y) for y in table["year"]]
+    out["year"] = pd.array([pd.NA if math.isnan(y) else int(y) for y in years], dtype="Int64")
     keys = [(str(v), str(t)) for v, t in zip(table["variable"], table["time_point"], strict=True)]
     units: dict[tuple[str, str], set[str]] = {}
     for key, g, unit in zip(keys, stats, table["unit"], strict=True):
@@ -971,7 +968,20 @@ class EvidenceSynthesis:
 
 
 def _label(rec: pd.Series) -> str:
-    return f"{rec['study']} {rec['year']}"
+    """'Study year', or 'Study n.d.' when the source prints no year."""
+    return f"{rec['study']} {'n.d.' if _missing(rec['year']) else int(rec['year'])}"
+
+
+def _one_row_per_study(grp: pd.DataFrame, variable: str, time_point: str) -> None:
+    """Refuse to pool two rows of one study: they share participants."""
+    counts = grp["study_id"].value_counts()
+    shared = sorted(str(s) for s in counts[counts > 1].index)
+    if shared:
+        raise ValueError(
+            f"`table` has more than one estimable row of study {', '.join(shared)} for "
+            f"{variable} ({time_point}); rows of one study share participants and are never "
+            "pooled in one model: keep one row per study for each variable and time point"
+        )
 
 
 def synthesise(
@@ -1010,7 +1020,8 @@ def synthesise(
     pooled, loo, cum = [], [], []
     opts = {"method": method, "test": test, "confidence_level": confidence_level}
     for (variable, time_point), grp in usable.groupby(["variable", "time_point"], sort=True):
-        grp = grp.sort_values("year", kind="stable")
+        grp = grp.sort_values("year", kind="stable", na_position="last")
+        _one_row_per_study(grp, str(variable), str(time_point))
         labels = [_label(r) for _, r in grp.iterrows()]
         y, v = grp["yi"].to_numpy(), grp["vi"].to_numpy()
         fit = random_effects(y, v, **opts)
@@ -1029,7 +1040,7 @@ def synthesise(
         key = {"variable": variable, "time_point": time_point}
         if fit.k >= 2:
             loo.append(leave_one_out(y, v, labels, **opts).assign(**key))
-        cum.append(cumulative(y, v, labels, order=grp["year"].to_numpy(), **opts).assign(**key))
+        cum.append(cumulative(y, v, labels, order=grp["year"].astype(float).fillna(np.inf).to_numpy(), **opts).assign(**key))
 
     def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
         if not frames:
@@ -1064,7 +1075,10 @@ def judge_equivalence(
     margins : dict, optional
         Margin per variable, in the variable's unit; default
         :func:`analysis.schema.default_margin` (variables without one are
-        listed with verdict "no margin stated").
+        listed with verdict "no margin stated"). A default margin is used only
+        when the pooled unit is the variable's unit (:func:`analysis.schema.unit_of`;
+        mEq/L = mmol/L for monovalent ions): a per cent change of sodium is
+        not judged against a margin in mmol/L.
     alpha : float, default 0.05
 
     Returns
@@ -1085,6 +1099,8 @@ def judge_equivalence(
     rows = []
     for rec in res.pooled[res.pooled["measure"] == "MD"].itertuples():
         margin = (margins or {}).get(rec.variable, schema.default_margin(rec.variable))
+        own_key = _unit_key(rec.variable, schema.unit_of(rec.variable))
+        other_unit = any(_unit_key(rec.variable, u) != own_key for u in rec.unit.split(" = "))
         grp = effects[
             (effects["variable"] == rec.variable) & (effects["time_point"] == rec.time_point)
         ]
@@ -1097,6 +1113,9 @@ def judge_equivalence(
         )
         if margin is None:
             verdict = "no margin stated"
+        elif other_unit and rec.variable not in (margins or {}):
+            own = schema.unit_of(rec.variable)
+            margin, verdict = None, f"no margin in {rec.unit} (the margin is in {own})"
         elif -margin < fit.ci_low and fit.ci_high < margin:
             verdict = "equivalent"
         elif fit.ci_low >= margin or fit.ci_high <= -margin:
