@@ -169,3 +169,27 @@ def test_force_never_replaces_the_folder_holding_the_input(tmp_path, capsys):
     assert main(["synthesise", str(inside), "--out", str(out), "-q", "--force"]) == 2
     assert "holds the input file" in capsys.readouterr().err
     assert inside.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_interrupt_before_publishing_writes_nothing(table, tmp_path, monkeypatch, capsys):
+    from analysis import synthesis_report
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(synthesis_report, "_figures", interrupted)
+    out = tmp_path / "deeper" / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.csv"]
+
+
+def test_on_published_is_called_once_the_folder_is_complete(table, tmp_path):
+    from analysis.synthesis_report import write_synthesis
+
+    seen = []
+    out = tmp_path / "syn"
+    result = write_synthesis(table, out, on_published=lambda r: seen.append(
+        sorted(p.name for p in r.out_dir.iterdir())))  # fmt: skip
+    assert result.out_dir == out.resolve() and len(seen) == 1
+    assert "report.html" in seen[0] and MARKER in seen[0]

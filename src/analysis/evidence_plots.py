@@ -13,7 +13,7 @@ Examples
 >>> res = meta.synthesise(meta.load_table(meta.default_evidence_path()))
 >>> ax = evidence_plots.forest_plot(res, "sodium", "post")
 >>> ax.get_xlabel()
-'Difference in means, cramp − control (mEq/L = mmol/L)'
+'Difference in means, cramp − control (mmol/L)'
 >>> evidence_plots.plt.close("all")
 """
 
