@@ -125,7 +125,7 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
-HOSTILE_STUDY = '<img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:y)'
+HOSTILE_STUDY = "<img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:y)"
 
 
 def test_text_from_the_table_is_escaped_and_neutralised(tmp_path):

@@ -300,8 +300,7 @@ def _add_synthesise_parser(sub: argparse._SubParsersAction) -> None:
         "evidence",
         type=Path,
         nargs="?",
-        help="evidence table CSV, e.g. my_table.csv (default: the bundled "
-        "data/evidence_table.csv)",
+        help="evidence table CSV, e.g. my_table.csv (default: the bundled data/evidence_table.csv)",
     )
     s.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder to create, e.g. --out evidence; refused if it exists, "

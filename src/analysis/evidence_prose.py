@@ -48,7 +48,7 @@ _TEST_SHORT = {"knha": "HKSJ", "adhoc": "modified HKSJ", "z": "Wald"}
 
 
 def md_escape(text: object) -> str:
-    """Text from a table made safe for a Markdown cell (:func:`analysis.safe_text.markdown_text`)."""
+    """Table text made safe for a Markdown cell (:func:`analysis.safe_text.markdown_text`)."""
     from analysis.safe_text import markdown_text
 
     return markdown_text(text)
@@ -179,8 +179,8 @@ def missing_markdown(res: EvidenceSynthesis, study_id: str) -> str:
     ]
     first = rows.iloc[0]
     return (
-        f"{md_escape(_study_year(first['study'], first['year']))} has {len(rows)} row(s) without an "
-        "estimate:\n\n" + "\n".join(items)
+        f"{md_escape(_study_year(first['study'], first['year']))} has {len(rows)} row(s) "
+        "without an estimate:\n\n" + "\n".join(items)
     )
 
 

@@ -1040,7 +1040,8 @@ def synthesise(
         key = {"variable": variable, "time_point": time_point}
         if fit.k >= 2:
             loo.append(leave_one_out(y, v, labels, **opts).assign(**key))
-        cum.append(cumulative(y, v, labels, order=grp["year"].astype(float).fillna(np.inf).to_numpy(), **opts).assign(**key))
+        order = grp["year"].astype(float).fillna(np.inf).to_numpy()  # no year: last
+        cum.append(cumulative(y, v, labels, order=order, **opts).assign(**key))
 
     def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
         if not frames:

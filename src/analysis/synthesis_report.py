@@ -251,8 +251,8 @@ def write_synthesis(
         (:class:`analysis.publish.PublishError`); nothing is written.
     """
     from analysis import meta
-    from analysis.publish import sha256_of, staging
     from analysis.publish import publish as publish_folder
+    from analysis.publish import sha256_of, staging
 
     say = progress or (lambda _line: None)
     source = Path(evidence_path).resolve()
