@@ -352,7 +352,7 @@ def test_two_rows_of_one_study_are_never_pooled():
     table = meta.load_table(FIXTURE)
     twin = table[(table["study_id"] == "schwellnus2004") & (table["variable"] == "sodium")]
     twin = twin.assign(comparison_group="another control group", cramp_center="138.0")
-    with pytest.raises(ValueError, match="more than one estimable row of study schwellnus2004"):
+    with pytest.raises(DataValidationError, match="second estimable row of study schwellnus2004"):
         meta.synthesise(pd.concat([table, twin], ignore_index=True))
     other = twin.assign(study_id="other2004", study="Other")
     res = meta.synthesise(pd.concat([table, other], ignore_index=True))

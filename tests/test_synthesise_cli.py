@@ -193,3 +193,18 @@ def test_on_published_is_called_once_the_folder_is_complete(table, tmp_path):
         sorted(p.name for p in r.out_dir.iterdir())))  # fmt: skip
     assert result.out_dir == out.resolve() and len(seen) == 1
     assert "report.html" in seen[0] and MARKER in seen[0]
+
+
+def test_two_rows_of_one_study_exit_2_and_write_nothing(tmp_path, capsys):
+    """The worked example repeats a study of the curated table: never pooled with itself."""
+    root = Path(__file__).parents[1] / "data"
+    example = (root / "examples" / "evidence_one_study.csv").read_text(encoding="utf-8")
+    table = tmp_path / "mine.csv"
+    curated = (root / "evidence_table.csv").read_text(encoding="utf-8")
+    table.write_text(curated + example.splitlines()[1] + "\n", encoding="utf-8")
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "1 problem(s), nothing was written" in err and "[one-row-per-study]" in err
+    assert "row 28" in err and "besides row 18" in err
+    assert not out.exists()

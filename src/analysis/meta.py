@@ -972,16 +972,32 @@ def _label(rec: pd.Series) -> str:
     return f"{rec['study']} {'n.d.' if _missing(rec['year']) else int(rec['year'])}"
 
 
-def _one_row_per_study(grp: pd.DataFrame, variable: str, time_point: str) -> None:
-    """Refuse to pool two rows of one study: they share participants."""
-    counts = grp["study_id"].value_counts()
-    shared = sorted(str(s) for s in counts[counts > 1].index)
-    if shared:
-        raise ValueError(
-            f"`table` has more than one estimable row of study {', '.join(shared)} for "
-            f"{variable} ({time_point}); rows of one study share participants and are never "
-            "pooled in one model: keep one row per study for each variable and time point"
-        )
+def _one_row_per_study(usable: pd.DataFrame) -> None:
+    """Refuse to pool two rows of one study: they share participants.
+
+    Raises :class:`analysis.DataValidationError` naming every such row (rows
+    numbered as in a spreadsheet, assuming the table's rows in file order).
+    """
+    from analysis.validation import DataValidationError, Problem
+
+    problems = []
+    for (variable, time_point, study), grp in usable.groupby(
+        ["variable", "time_point", "study_id"], sort=False
+    ):
+        if len(grp) < 2:
+            continue
+        first = int(grp.index[0]) + 2
+        for idx in grp.index[1:]:
+            message = (
+                f"a second estimable row of study {study} for {variable} ({time_point}), "
+                f"besides row {first}; rows of one study share participants and are never "
+                "pooled in one model: keep one row per study for each variable and time point"
+            )
+            problems.append(Problem(row=int(idx) + 2, column="study_id", value=str(study),
+                                    rule="one-row-per-study", message=message,
+                                    severity="error"))  # fmt: skip
+    if problems:
+        raise DataValidationError(problems, source="evidence table")
 
 
 def synthesise(
@@ -1005,6 +1021,12 @@ def synthesise(
     -------
     EvidenceSynthesis
 
+    Raises
+    ------
+    analysis.DataValidationError
+        If two estimable rows of one study share a variable and time point
+        (they share participants, so they are never pooled in one model).
+
     Examples
     --------
     >>> from analysis.meta import default_evidence_path, load_table, synthesise
@@ -1017,11 +1039,11 @@ def synthesise(
     _check_options(method, test, confidence_level)
     effects = effect_sizes(table, confidence_level=confidence_level)
     usable = effects[effects["excluded_reason"] == ""]
+    _one_row_per_study(usable)
     pooled, loo, cum = [], [], []
     opts = {"method": method, "test": test, "confidence_level": confidence_level}
     for (variable, time_point), grp in usable.groupby(["variable", "time_point"], sort=True):
         grp = grp.sort_values("year", kind="stable", na_position="last")
-        _one_row_per_study(grp, str(variable), str(time_point))
         labels = [_label(r) for _, r in grp.iterrows()]
         y, v = grp["yi"].to_numpy(), grp["vi"].to_numpy()
         fit = random_effects(y, v, **opts)
