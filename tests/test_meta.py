@@ -342,7 +342,8 @@ def test_curated_table_rows_and_groups():
     groups = {(r.variable, r.time_point): r.studies for r in res.pooled.itertuples()}
     assert groups[("sodium", "post")] == "Schwellnus et al. 2004"
     assert groups[("sodium", "at_presentation")] == "Johnson et al. n.d."
-    assert groups[("sodium", "change")] == "Schwellnus et al. 2011"  # per cent, its own cell
+    assert groups[("sodium", "change")] == "Schwellnus et al. 2011a"  # per cent, its own cell
+    assert groups[("ck", "pre")] == "Schwellnus et al. 2011b"  # same authors and year
     eq = meta.judge_equivalence(res).set_index(["variable", "time_point"])
     assert eq.loc[("sodium", "change"), "verdict"].startswith("no margin in %")
     assert eq.loc[("magnesium", "post"), "margin"] == 0.05

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.meta import study_labels
 from analysis.plots import COLOURS, save_figure
 
 if TYPE_CHECKING:
@@ -73,11 +74,6 @@ def _pooled_row(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Se
     return None if hit.empty else hit.iloc[0]
 
 
-def _study_year(study: object, year: object) -> str:
-    """'Study year'; 'Study n.d.' when the source prints no year."""
-    return f"{study} {'n.d.' if pd.isna(year) else int(year)}"  # type: ignore[call-overload]
-
-
 def _sizes(n_cramp: object, n_control: object) -> str:
     """'n = cramp / control', or that the source prints no group sizes."""
     if pd.isna(n_cramp) or pd.isna(n_control):  # type: ignore[call-overload]
@@ -108,6 +104,7 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
             f"no evidence rows for `variable` {variable!r} at `time_point` {time_point!r}"
         )
     rows = rows.sort_values("year", kind="stable", na_position="last")
+    names = study_labels(res.effects)
     has = rows["excluded_reason"] == ""
     text = [
         f"{y:.3g} [{lo:.3g}, {hi:.3g}]" if ok else f"no estimate: {why}"
@@ -121,7 +118,7 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
     ]
     return pd.DataFrame(
         {
-            "label": [_study_year(s, y) for s, y in zip(rows["study"], rows["year"], strict=True)],
+            "label": [names[str(s)] for s in rows["study_id"]],
             "detail": detail,
             "n": [_sizes(a, b) for a, b in zip(rows["n_cramp"], rows["n_control"], strict=True)],
             "yi": rows["yi"].to_numpy(),

@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EvidenceSession",
+    "cells",
+    "cells_markdown",
     "comparison_groups",
     "equivalence_markdown",
     "funnel_markdown",
+    "hksj_markdown",
     "md_escape",
     "missing_markdown",
     "open_evidence",
@@ -52,12 +55,6 @@ def md_escape(text: object) -> str:
     from analysis.safe_text import markdown_text
 
     return markdown_text(text)
-
-
-def _study_year(study: object, year: object) -> str:
-    import pandas as pd
-
-    return f"{study} {'n.d.' if pd.isna(year) else int(year)}"  # type: ignore[call-overload]
 
 
 def _n(value: object) -> str:
@@ -168,6 +165,8 @@ def pooled_markdown(res: EvidenceSynthesis, variable: str, time_point: str) -> s
 
 def missing_markdown(res: EvidenceSynthesis, study_id: str) -> str:
     """The rows of one study that have no estimate, with the table's reason."""
+    from analysis.meta import study_labels
+
     e = res.effects
     rows = e[(e["study_id"] == study_id) & (e["excluded_reason"] != "")]
     if rows.empty:
@@ -179,7 +178,7 @@ def missing_markdown(res: EvidenceSynthesis, study_id: str) -> str:
     ]
     first = rows.iloc[0]
     return (
-        f"{md_escape(_study_year(first['study'], first['year']))} has {len(rows)} row(s) "
+        f"{md_escape(study_labels(e)[str(first['study_id'])])} has {len(rows)} row(s) "
         "without an estimate:\n\n" + "\n".join(items)
     )
 
@@ -236,6 +235,11 @@ def equivalence_markdown(res: EvidenceSynthesis, *, alpha: float = 0.05) -> str:
         f"{alpha:g}, {res.method} with {_TEST_SHORT[res.test]} "
         "intervals), one family per variable, no multiplicity correction."
     )
+    if not eq.empty and (eq["k"] == 1).any():
+        basis += (
+            " Where k = 1 the interval is that single study's own normal (Wald) interval: "
+            "the verdict is the study's, not a synthesis of studies."
+        )
     return "\n".join(lines) + "\n\n" + basis
 
 
@@ -244,4 +248,80 @@ def funnel_markdown(res: EvidenceSynthesis) -> str:
     return "\n".join(
         f"- {_name(r.variable)} ({md_escape(r.time_point)}): {md_escape(r.funnel_test)}"
         for r in res.pooled.itertuples()
+    )
+
+
+def cells(res: EvidenceSynthesis) -> pd.DataFrame:
+    """What can be pooled: one row per variable x time point of the table.
+
+    Columns ``variable, time_point, unit, rows`` (rows of the table),
+    ``with_estimate`` (rows with an effect size) and ``studies`` (those rows'
+    studies, by year), in the order of the table's variables.
+    """
+    import pandas as pd
+
+    from analysis.meta import study_labels
+
+    e = res.effects
+    names = study_labels(e)
+    out = []
+    for (variable, time_point), grp in e.groupby(["variable", "time_point"], sort=False):
+        has = grp[grp["excluded_reason"] == ""].sort_values("year", na_position="last")
+        out.append(
+            {
+                "variable": variable,
+                "time_point": time_point,
+                "unit": " / ".join(dict.fromkeys(str(u) for u in grp["unit"])),
+                "rows": len(grp),
+                "with_estimate": len(has),
+                "studies": "; ".join(names[str(s)] for s in has["study_id"]),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def cells_markdown(res: EvidenceSynthesis) -> str:
+    """How many variable x time-point cells have 0, 1 or more studies with an estimate."""
+    c = cells(res)
+    k = c["with_estimate"]
+    poolable = c[k >= 2]
+    text = (
+        f"The table has {len(c)} variable × time-point cells. {int((k == 0).sum())} have no "
+        f"study with an estimate, {int((k == 1).sum())} have exactly one, and "
+        f"{len(poolable)} have two or more"
+    )
+    if poolable.empty:
+        return text + (
+            ": **nothing in this table can be pooled**. Every estimate below is one study's "
+            "own difference with its own confidence interval, not a synthesis."
+        )
+    names = ", ".join(
+        f"{_name(str(r.variable))} ({md_escape(str(r.time_point).replace('_', ' '))}, "
+        f"k = {r.with_estimate})"
+        for r in poolable.itertuples()
+    )
+    return text + f": {names}."
+
+
+def hksj_markdown(res: EvidenceSynthesis, variable: str, time_point: str) -> str:
+    """What the Hartung-Knapp interval of a pooled mean from few studies means, with numbers."""
+    from scipy.stats import norm
+    from scipy.stats import t as t_dist
+
+    r = _pooled(res, variable, time_point)
+    e = res.effects
+    rows = e[(e["variable"] == variable) & (e["time_point"] == time_point)]
+    rows = rows[rows["excluded_reason"] == ""]
+    level = res.confidence_level
+    widest = float((rows["ci_high"] - rows["ci_low"]).max())
+    width = float(r["ci_high"] - r["ci_low"])
+    quantile = float(t_dist.ppf(1 - (1 - level) / 2, r["k"] - 1)) if r["k"] > 1 else math.nan
+    return (
+        f"With k = {r['k']} studies the Hartung-Knapp-Sidik-Jonkman interval uses a t "
+        f"distribution with {r['k'] - 1} degree(s) of freedom: its "
+        f"{100 * (1 - (1 - level) / 2):g}% quantile is {_fmt(quantile)}, not "
+        f"{_fmt(float(norm.ppf(1 - (1 - level) / 2)))}. The pooled interval runs from "
+        f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])} {md_escape(r['unit'])}, "
+        f"{_fmt(width / widest)} times as wide as the widest single-study interval. "
+        "Two studies cannot pin down an average of settings: the interval says so."
     )

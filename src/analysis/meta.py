@@ -56,6 +56,7 @@ __all__ = [
     "effect_sizes",
     "leave_one_out",
     "load_table",
+    "study_labels",
     "q_profile_tau2",
     "random_effects",
     "small_study_test",
@@ -972,6 +973,24 @@ def _label(rec: pd.Series) -> str:
     return f"{rec['study']} {'n.d.' if _missing(rec['year']) else int(rec['year'])}"
 
 
+def study_labels(table: pd.DataFrame) -> dict[str, str]:
+    """A label per ``study_id``: 'Study year' ('n.d.' when no year is printed).
+
+    Two studies with the same author and year get 'a', 'b', ... in the
+    order they first appear (e.g. 'Schwellnus et al. 2011a' and '2011b').
+    """
+    first = table.drop_duplicates("study_id")
+    base = {str(r["study_id"]): _label(r) for _, r in first.iterrows()}
+    seen: dict[str, list[str]] = {}
+    for sid, label in base.items():
+        seen.setdefault(label, []).append(sid)
+    out = {}
+    for label, ids in seen.items():
+        for i, sid in enumerate(ids):
+            out[sid] = label if len(ids) == 1 else f"{label}{'abcdefghijklmnopqrstuvwxyz'[i]}"
+    return out
+
+
 def _one_row_per_study(usable: pd.DataFrame) -> None:
     """Refuse to pool two rows of one study: they share participants.
 
@@ -1040,11 +1059,12 @@ def synthesise(
     effects = effect_sizes(table, confidence_level=confidence_level)
     usable = effects[effects["excluded_reason"] == ""]
     _one_row_per_study(usable)
+    names = study_labels(effects)
     pooled, loo, cum = [], [], []
     opts = {"method": method, "test": test, "confidence_level": confidence_level}
     for (variable, time_point), grp in usable.groupby(["variable", "time_point"], sort=True):
         grp = grp.sort_values("year", kind="stable", na_position="last")
-        labels = [_label(r) for _, r in grp.iterrows()]
+        labels = [names[str(s)] for s in grp["study_id"]]
         y, v = grp["yi"].to_numpy(), grp["vi"].to_numpy()
         fit = random_effects(y, v, **opts)
         egger = small_study_test(y, v)

@@ -114,12 +114,6 @@ def _margin_text(margin: float, unit: str) -> str:
     return "none stated" if margin != margin else f"{margin:g} {html_text(unit)}"
 
 
-def _study_label(study: object, year: object) -> str:
-    import pandas as pd
-
-    return f"{study} {'n.d.' if pd.isna(year) else int(year)}"  # type: ignore[call-overload]
-
-
 def _pooled_table(res: EvidenceSynthesis) -> str:
     e = html_text
     head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>estimate</th>"
@@ -139,7 +133,7 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
 
 
 def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) -> str:
-    from analysis.meta import judge_equivalence
+    from analysis.meta import judge_equivalence, study_labels
 
     e = html_text
     level = round(100 * res.confidence_level)
@@ -179,7 +173,8 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
                   f"<th>90% CI</th><th>verdict</th></tr>{rows}</table>"]  # fmt: skip
     missing = res.effects[res.effects["excluded_reason"] != ""]
     if not missing.empty:
-        items = "".join(f"<li>{e(_study_label(r.study, r.year))}, {e(str(r.variable))} "
+        names = study_labels(res.effects)
+        items = "".join(f"<li>{e(names[str(r.study_id)])}, {e(str(r.variable))} "
                         f"({e(str(r.time_point))}): {e(str(r.excluded_reason))}</li>"
                         for r in missing.itertuples())  # fmt: skip
         parts += ["<h2>Rows without an estimate</h2>", f"<ul>{items}</ul>"]
