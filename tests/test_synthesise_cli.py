@@ -208,3 +208,50 @@ def test_two_rows_of_one_study_exit_2_and_write_nothing(tmp_path, capsys):
     assert "1 problem(s), nothing was written" in err and "[one-row-per-study]" in err
     assert "row 28" in err and "besides row 18" in err
     assert not out.exists()
+
+
+PWN_STUDY = '<img src=x onerror="document.body.classList.add(`pwnedstudy`)">'
+PWN_GROUP = "<script>document.body.classList.add(`pwnedgroup`)</script>"
+DOM_PROBE = """
+<script>
+window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  const drawn = images.filter((img) => img.complete && img.naturalWidth > 0);
+  const pwned = Array.from(document.body.classList).filter((c) => c.startsWith("pwned"));
+  document.title = `PROBE images=${images.length} drawn=${drawn.length} pwned=${pwned.length}`;
+});
+</script>
+"""
+
+
+@pytest.mark.slow
+def test_hostile_names_stay_text_in_chromium(tmp_path):
+    """report.html opened in headless Chromium: no handler runs, every figure is drawn."""
+    import re
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (tests/ensure_chromium.sh adds it)")
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    for i in (1, 2):
+        lines[i] = lines[i].replace("Maughan", '"' + PWN_STUDY.replace('"', '""') + '"', 1)
+        lines[i] = lines[i].replace("the other runners", PWN_GROUP)
+    table = tmp_path / "evil.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "syn"
+    assert main(["synthesise", str(table), "--out", str(out), "-q"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", DOM_PROBE + "</body>"), encoding="utf-8")
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+               "--dump-dom", probe.as_uri()]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    match = re.search(r"PROBE images=(\d+) drawn=(\d+) pwned=(\d+)", result.stdout)
+    assert match, result.stderr[-2000:]
+    images, drawn, pwned = map(int, match.groups())
+    assert pwned == 0 and images >= 1 and drawn == images
+    assert "pwnedstudy" in result.stdout  # the name is there, as text
