@@ -9,7 +9,8 @@ Examples
 --------
 >>> from analysis import evidence_prose
 >>> session = evidence_prose.open_evidence()
->>> "prediction interval" in evidence_prose.pooled_markdown(session.result, "sodium", "post")
+>>> text = evidence_prose.pooled_markdown(session.result, "sodium", "post")
+>>> "Only one study prints numbers" in text and "no prediction interval" in text
 True
 """
 

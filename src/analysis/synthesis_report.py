@@ -116,7 +116,8 @@ def _margin_text(margin: float, unit: str) -> str:
 
 def _pooled_table(res: EvidenceSynthesis) -> str:
     e = html_text
-    head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>estimate</th>"
+    head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>studies</th>"
+            "<th>estimate</th>"
             "<th>CI</th><th>prediction interval</th><th>τ² [Q-profile CI]</th><th>I²</th>"
             "<th>Q (df), p</th><th>funnel test</th></tr>")  # fmt: skip
     body = []
@@ -125,7 +126,8 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
         tau = f"{_fmt(r.tau2)} [{_fmt(r.tau2_ci_low)}, {_fmt(r.tau2_ci_high)}]"
         body.append(
             f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>{e(r.unit)}</td>"
-            f"<td>{r.k}</td><td>{_fmt(r.estimate)}</td><td>[{_fmt(r.ci_low)}, "
+            f"<td>{r.k}</td><td>{e(r.studies)}</td><td>{_fmt(r.estimate)}</td>"
+            f"<td>[{_fmt(r.ci_low)}, "
             f"{_fmt(r.ci_high)}]</td><td>{pi}</td><td>{tau}</td><td>{r.i2:.0f}%</td>"
             f"<td>{r.q:.3g} ({r.q_df:.0f}), {_p(r.q_p_value)}</td><td>{e(r.funnel_test)}</td></tr>"
         )
