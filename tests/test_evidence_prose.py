@@ -32,7 +32,7 @@ def test_pooled_sentence_carries_the_results(session):
 
 def test_equivalence_sentence_names_margin_verdict_and_basis(session):
     text = prose.equivalence_markdown(session.result)
-    assert "margin ±3 mEq/L = mmol/L" in text and "**inconclusive**" in text
+    assert "margin ±3 mEq/L &#61; mmol/L" in text and "**inconclusive**" in text
     assert "no margin" in text  # CK has no stated margin
     assert "90% interval" in text and "REML with HKSJ" in text
 
@@ -46,7 +46,10 @@ def test_maughan_and_fixture_named(session):
 
 
 def test_table_text_is_escaped():
-    assert prose.md_escape("<b>*x*</b> [a](b)") == r"&lt;b&gt;\*x\*&lt;/b&gt; \[a\](b)"
+    from analysis.safe_text import markdown_text
+
+    assert prose.md_escape("<b>*x*</b> [a](b)") == markdown_text("<b>*x*</b> [a](b)")
+    assert "<" not in prose.md_escape("<b>*x*</b>") and "*" not in prose.md_escape("*x*")
     table = meta.load_table(FIXTURE)
     table.loc[0, "study"] = "<script>alert(1)</script>"
     res = meta.synthesise(table)

@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from analysis.validation import LoadOptions
@@ -328,8 +328,7 @@ def _add_synthesise_parser(sub: argparse._SubParsersAction) -> None:
         "evidence",
         type=Path,
         nargs="?",
-        help="evidence table CSV, e.g. my_table.csv (default: the bundled "
-        "data/evidence_table.csv; the test fixture while that file is absent)",
+        help="evidence table CSV, e.g. my_table.csv (default: the bundled data/evidence_table.csv)",
     )
     s.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder to create, e.g. --out evidence; refused if it exists, "
@@ -337,11 +336,12 @@ def _add_synthesise_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--method", choices=["REML", "DL", "PM"], default="REML",
                    help="estimator of the between-study variance tau² (default: REML)")  # fmt: skip
     s.add_argument("--force", action="store_true",
-                   help="replace --out if it is empty or an earlier synthesis folder")  # fmt: skip
+                   help="replace an earlier output in --out: only the files it wrote "
+                   "are removed, other files stay")  # fmt: skip
     s.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
-def _run_synthesise(args: argparse.Namespace) -> int:
+def _run_synthesise(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int:
     """Dispatch of ``synthesise``: exit 0 done, 2 bad table or --out refused, 1 cannot write."""
     from analysis.meta import default_evidence_path
     from analysis.synthesis_report import write_synthesis
@@ -354,7 +354,10 @@ def _run_synthesise(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
-        write_synthesis(source, args.out, method=args.method, force=args.force, progress=say)
+        result = write_synthesis(
+            source, args.out, method=args.method, force=args.force, progress=say,
+            on_published=interrupts.on_published if interrupts else None,
+        )  # fmt: skip
     except DataValidationError as exc:
         print(f"cramp-reanalysis: {source} cannot be synthesised; {count_findings(exc.problems)} "
               "problem(s), nothing was written:", file=sys.stderr)  # fmt: skip
@@ -366,6 +369,7 @@ def _run_synthesise(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot write the synthesis ({exc}); nothing was written", file=sys.stderr)
         return 1
+    _say_kept_and_late(say, result, interrupts, "synthesis")
     return 0
 
 
@@ -482,7 +486,7 @@ def _summary(names: Sequence[str], limit: int = 5) -> str:
 
 def _run(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int:
     if args.command == "synthesise":
-        return _run_synthesise(args)
+        return _run_synthesise(args, interrupts)
     from analysis.validation import DataValidationError, count_findings
 
     def say(line: str) -> None:
@@ -520,12 +524,18 @@ def _run(args: argparse.Namespace, interrupts: _Interrupts | None = None) -> int
     except OSError as exc:
         print(f"error: cannot write the report ({exc}); nothing was written", file=sys.stderr)
         return 1
+    _say_kept_and_late(say, result, interrupts, "report")
+    return 0
+
+
+def _say_kept_and_late(say: Callable[[str], None], result: Any,
+                       interrupts: _Interrupts | None, what: str) -> None:  # fmt: skip
+    """Name the files kept in the destination, and an interrupt that came too late."""
     if result.kept:
         say(f"kept {len(result.kept)} file(s) in {result.out_dir} that cramp-reanalysis did "
             f"not write, untouched: {_summary(result.kept)}")  # fmt: skip
     if interrupts is not None and interrupts.late:
-        say(f"interrupt received after the report was complete; it is kept in {result.out_dir}")
-    return 0
+        say(f"interrupt received after the {what} was complete; it is kept in {result.out_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

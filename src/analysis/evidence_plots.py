@@ -13,7 +13,7 @@ Examples
 >>> res = meta.synthesise(meta.load_table(meta.default_evidence_path()))
 >>> ax = evidence_plots.forest_plot(res, "sodium", "post")
 >>> ax.get_xlabel()
-'Difference in means, cramp − control (mEq/L = mmol/L)'
+'Difference in means, cramp − control (mmol/L)'
 >>> evidence_plots.plt.close("all")
 """
 
@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.meta import study_labels
 from analysis.plots import COLOURS, save_figure
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ def _pooled_row(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Se
     return None if hit.empty else hit.iloc[0]
 
 
+def _sizes(n_cramp: object, n_control: object) -> str:
+    """'n = cramp / control', or that the source prints no group sizes."""
+    if pd.isna(n_cramp) or pd.isna(n_control):  # type: ignore[call-overload]
+        return "n not printed"
+    return f"n = {int(n_cramp)} / {int(n_control)}"  # type: ignore[call-overload]
+
+
 def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.DataFrame:
     """The study rows a forest plot draws, top to bottom (by year).
 
@@ -95,7 +103,8 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
         raise KeyError(
             f"no evidence rows for `variable` {variable!r} at `time_point` {time_point!r}"
         )
-    rows = rows.sort_values("year", kind="stable")
+    rows = rows.sort_values("year", kind="stable", na_position="last")
+    names = study_labels(res.effects)
     has = rows["excluded_reason"] == ""
     text = [
         f"{y:.3g} [{lo:.3g}, {hi:.3g}]" if ok else f"no estimate: {why}"
@@ -109,11 +118,9 @@ def forest_rows(res: EvidenceSynthesis, variable: str, time_point: str) -> pd.Da
     ]
     return pd.DataFrame(
         {
-            "label": [f"{s} {y}" for s, y in zip(rows["study"], rows["year"], strict=True)],
+            "label": [names[str(s)] for s in rows["study_id"]],
             "detail": detail,
-            "n": [
-                f"n = {a} / {b}" for a, b in zip(rows["n_cramp"], rows["n_control"], strict=True)
-            ],
+            "n": [_sizes(a, b) for a, b in zip(rows["n_cramp"], rows["n_control"], strict=True)],
             "yi": rows["yi"].to_numpy(),
             "ci_low": rows["ci_low"].to_numpy(),
             "ci_high": rows["ci_high"].to_numpy(),

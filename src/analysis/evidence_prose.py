@@ -9,15 +9,14 @@ Examples
 --------
 >>> from analysis import evidence_prose
 >>> session = evidence_prose.open_evidence()
->>> "prediction interval" in evidence_prose.pooled_markdown(session.result, "sodium", "post")
+>>> text = evidence_prose.pooled_markdown(session.result, "sodium", "post")
+>>> "Only one study prints numbers" in text and "no prediction interval" in text
 True
 """
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,9 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EvidenceSession",
+    "cells",
+    "cells_markdown",
     "comparison_groups",
     "equivalence_markdown",
     "funnel_markdown",
+    "hksj_markdown",
     "md_escape",
     "missing_markdown",
     "open_evidence",
@@ -50,8 +52,16 @@ _TEST_SHORT = {"knha": "HKSJ", "adhoc": "modified HKSJ", "z": "Wald"}
 
 
 def md_escape(text: object) -> str:
-    """Text from a table made safe for a Markdown cell (HTML escaped, Markdown marks escaped)."""
-    return re.sub(r"([\\`*_{}\[\]#|!~])", r"\\\1", html.escape(str(text), quote=False))
+    """Table text made safe for a Markdown cell (:func:`analysis.safe_text.markdown_text`)."""
+    from analysis.safe_text import markdown_text
+
+    return markdown_text(text)
+
+
+def _n(value: object) -> str:
+    import pandas as pd
+
+    return "not printed" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class EvidenceSession:
 
 
 def open_evidence(path: str | Path | None = None, *, method: str = "REML") -> EvidenceSession:
-    """Load an evidence table (default: the bundled one, else the fixture) and synthesise it."""
+    """Load an evidence table (default: the bundled, curated one) and synthesise it."""
     from analysis import meta
 
     path = Path(path) if path is not None else meta.default_evidence_path()
@@ -156,19 +166,21 @@ def pooled_markdown(res: EvidenceSynthesis, variable: str, time_point: str) -> s
 
 def missing_markdown(res: EvidenceSynthesis, study_id: str) -> str:
     """The rows of one study that have no estimate, with the table's reason."""
+    from analysis.meta import study_labels
+
     e = res.effects
     rows = e[(e["study_id"] == study_id) & (e["excluded_reason"] != "")]
     if rows.empty:
         return f"Every row of `{md_escape(study_id)}` has an estimate."
     items = [
-        f"- {_name(str(r.variable))} ({md_escape(r.time_point)}), n = {r.n_cramp} cramp / "
-        f"{r.n_control} others: *{md_escape(r.excluded_reason)}*"
+        f"- {_name(str(r.variable))} ({md_escape(r.time_point)}), n = {_n(r.n_cramp)} cramp / "
+        f"{_n(r.n_control)} others: *{md_escape(r.excluded_reason)}*"
         for r in rows.itertuples()
     ]
     first = rows.iloc[0]
     return (
-        f"{md_escape(first['study'])} {first['year']} has {len(rows)} row(s) without an "
-        "estimate:\n\n" + "\n".join(items)
+        f"{md_escape(study_labels(e)[str(first['study_id'])])} has {len(rows)} row(s) "
+        "without an estimate:\n\n" + "\n".join(items)
     )
 
 
@@ -187,7 +199,7 @@ def comparison_groups(res: EvidenceSynthesis) -> pd.DataFrame:
     return (
         res.effects[cols]
         .drop_duplicates(["study", "year", "comparison_group"])
-        .sort_values("year", kind="stable")
+        .sort_values("year", kind="stable", na_position="last")
         .reset_index(drop=True)
     )
 
@@ -201,6 +213,9 @@ def equivalence_markdown(res: EvidenceSynthesis, *, alpha: float = 0.05) -> str:
     lines = []
     for r in eq.itertuples():
         what = f"{_name(r.variable)} ({md_escape(r.time_point.replace('_', ' '))})"
+        if r.verdict.startswith("no margin in"):
+            lines.append(f"- **{what}**: {md_escape(r.verdict)}, so no verdict.")
+            continue
         if math.isnan(r.margin):
             lines.append(f"- **{what}**: the compendium states no margin, so no verdict.")
             continue
@@ -221,6 +236,11 @@ def equivalence_markdown(res: EvidenceSynthesis, *, alpha: float = 0.05) -> str:
         f"{alpha:g}, {res.method} with {_TEST_SHORT[res.test]} "
         "intervals), one family per variable, no multiplicity correction."
     )
+    if not eq.empty and (eq["k"] == 1).any():
+        basis += (
+            " Where k = 1 the interval is that single study's own normal (Wald) interval: "
+            "the verdict is the study's, not a synthesis of studies."
+        )
     return "\n".join(lines) + "\n\n" + basis
 
 
@@ -229,4 +249,80 @@ def funnel_markdown(res: EvidenceSynthesis) -> str:
     return "\n".join(
         f"- {_name(r.variable)} ({md_escape(r.time_point)}): {md_escape(r.funnel_test)}"
         for r in res.pooled.itertuples()
+    )
+
+
+def cells(res: EvidenceSynthesis) -> pd.DataFrame:
+    """What can be pooled: one row per variable x time point of the table.
+
+    Columns ``variable, time_point, unit, rows`` (rows of the table),
+    ``with_estimate`` (rows with an effect size) and ``studies`` (those rows'
+    studies, by year), in the order of the table's variables.
+    """
+    import pandas as pd
+
+    from analysis.meta import study_labels
+
+    e = res.effects
+    names = study_labels(e)
+    out = []
+    for (variable, time_point), grp in e.groupby(["variable", "time_point"], sort=False):
+        has = grp[grp["excluded_reason"] == ""].sort_values("year", na_position="last")
+        out.append(
+            {
+                "variable": variable,
+                "time_point": time_point,
+                "unit": " / ".join(dict.fromkeys(str(u) for u in grp["unit"])),
+                "rows": len(grp),
+                "with_estimate": len(has),
+                "studies": "; ".join(names[str(s)] for s in has["study_id"]),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def cells_markdown(res: EvidenceSynthesis) -> str:
+    """How many variable x time-point cells have 0, 1 or more studies with an estimate."""
+    c = cells(res)
+    k = c["with_estimate"]
+    poolable = c[k >= 2]
+    text = (
+        f"The table has {len(c)} variable × time-point cells. {int((k == 0).sum())} have no "
+        f"study with an estimate, {int((k == 1).sum())} have exactly one, and "
+        f"{len(poolable)} have two or more"
+    )
+    if poolable.empty:
+        return text + (
+            ": **nothing in this table can be pooled**. Every estimate below is one study's "
+            "own difference with its own confidence interval, not a synthesis."
+        )
+    names = ", ".join(
+        f"{_name(str(r.variable))} ({md_escape(str(r.time_point).replace('_', ' '))}, "
+        f"k = {r.with_estimate})"
+        for r in poolable.itertuples()
+    )
+    return text + f": {names}."
+
+
+def hksj_markdown(res: EvidenceSynthesis, variable: str, time_point: str) -> str:
+    """What the Hartung-Knapp interval of a pooled mean from few studies means, with numbers."""
+    from scipy.stats import norm
+    from scipy.stats import t as t_dist
+
+    r = _pooled(res, variable, time_point)
+    e = res.effects
+    rows = e[(e["variable"] == variable) & (e["time_point"] == time_point)]
+    rows = rows[rows["excluded_reason"] == ""]
+    level = res.confidence_level
+    widest = float((rows["ci_high"] - rows["ci_low"]).max())
+    width = float(r["ci_high"] - r["ci_low"])
+    quantile = float(t_dist.ppf(1 - (1 - level) / 2, r["k"] - 1)) if r["k"] > 1 else math.nan
+    return (
+        f"With k = {r['k']} studies the Hartung-Knapp-Sidik-Jonkman interval uses a t "
+        f"distribution with {r['k'] - 1} degree(s) of freedom: its "
+        f"{100 * (1 - (1 - level) / 2):g}% quantile is {_fmt(quantile)}, not "
+        f"{_fmt(float(norm.ppf(1 - (1 - level) / 2)))}. The pooled interval runs from "
+        f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])} {md_escape(r['unit'])}, "
+        f"{_fmt(width / widest)} times as wide as the widest single-study interval. "
+        "Two studies cannot pin down an average of settings: the interval says so."
     )

@@ -56,6 +56,7 @@ __all__ = [
     "effect_sizes",
     "leave_one_out",
     "load_table",
+    "study_labels",
     "q_profile_tau2",
     "random_effects",
     "small_study_test",
@@ -716,20 +717,15 @@ _WAN_REFERENCE = (
 
 
 def default_evidence_path() -> Path:
-    """The bundled evidence table, or the test fixture while it is not there.
+    """The bundled, curated evidence table ``data/evidence_table.csv``.
 
-    Returns ``data/evidence_table.csv`` when it exists, otherwise
-    ``tests/data/evidence_fixture.csv`` (a test fixture of a few printed
-    numbers, not the curated table); :func:`is_fixture` tells which.
+    Its reading log is ``data/evidence_sources.md``; the data card
+    (``data/README.md``) describes every column.
     """
     from analysis import paths
+    from analysis.evidence import EVIDENCE_FILE
 
-    bundled = paths.DATA_DIR / "evidence_table.csv"
-    return (
-        bundled
-        if bundled.is_file()
-        else paths.PROJECT_ROOT / "tests" / "data" / ("evidence_fixture.csv")
-    )
+    return paths.DATA_DIR / EVIDENCE_FILE
 
 
 def is_fixture(path: str | Path) -> bool:
@@ -740,15 +736,16 @@ def is_fixture(path: str | Path) -> bool:
 def load_table(path: str | Path) -> pd.DataFrame:
     """Read and check an evidence table (the one place the synthesis loads a table).
 
+    Delegates to :func:`analysis.evidence.load_evidence`.
+
     Raises
     ------
     analysis.DataValidationError
         Listing every problem of the table.
     """
-    # At merge: ``from analysis.evidence import load_evidence; return load_evidence(path)``.
-    from analysis._evidence_reader import read_evidence
+    from analysis.evidence import load_evidence
 
-    return read_evidence(path)
+    return load_evidence(path)
 
 
 def _missing(value: object) -> bool:
@@ -917,8 +914,9 @@ def effect_sizes(table: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.D
         stats.append(g)
         converted.append(how)
         reasons.append(why)
-    out = pd.DataFrame({c: table[c].to_numpy() for c in _DESCRIPTIVE})
-    out["year"] = [int(_num(y)) for y in table["year"]]
+    out = pd.DataFrame({c: table[c].reset_index(drop=True) for c in _DESCRIPTIVE})
+    years = [_num(y) for y in table["year"]]
+    out["year"] = pd.array([pd.NA if math.isnan(y) else int(y) for y in years], dtype="Int64")
     keys = [(str(v), str(t)) for v, t in zip(table["variable"], table["time_point"], strict=True)]
     units: dict[tuple[str, str], set[str]] = {}
     for key, g, unit in zip(keys, stats, table["unit"], strict=True):
@@ -971,7 +969,54 @@ class EvidenceSynthesis:
 
 
 def _label(rec: pd.Series) -> str:
-    return f"{rec['study']} {rec['year']}"
+    """'Study year', or 'Study n.d.' when the source prints no year."""
+    return f"{rec['study']} {'n.d.' if _missing(rec['year']) else int(rec['year'])}"
+
+
+def study_labels(table: pd.DataFrame) -> dict[str, str]:
+    """A label per ``study_id``: 'Study year' ('n.d.' when no year is printed).
+
+    Two studies with the same author and year get 'a', 'b', ... in the
+    order they first appear (e.g. 'Schwellnus et al. 2011a' and '2011b').
+    """
+    first = table.drop_duplicates("study_id")
+    base = {str(r["study_id"]): _label(r) for _, r in first.iterrows()}
+    seen: dict[str, list[str]] = {}
+    for sid, label in base.items():
+        seen.setdefault(label, []).append(sid)
+    out = {}
+    for label, ids in seen.items():
+        for i, sid in enumerate(ids):
+            out[sid] = label if len(ids) == 1 else f"{label}{'abcdefghijklmnopqrstuvwxyz'[i]}"
+    return out
+
+
+def _one_row_per_study(usable: pd.DataFrame) -> None:
+    """Refuse to pool two rows of one study: they share participants.
+
+    Raises :class:`analysis.DataValidationError` naming every such row (rows
+    numbered as in a spreadsheet, assuming the table's rows in file order).
+    """
+    from analysis.validation import DataValidationError, Problem
+
+    problems = []
+    for (variable, time_point, study), grp in usable.groupby(
+        ["variable", "time_point", "study_id"], sort=False
+    ):
+        if len(grp) < 2:
+            continue
+        first = int(grp.index[0]) + 2
+        for idx in grp.index[1:]:
+            message = (
+                f"a second estimable row of study {study} for {variable} ({time_point}), "
+                f"besides row {first}; rows of one study share participants and are never "
+                "pooled in one model: keep one row per study for each variable and time point"
+            )
+            problems.append(Problem(row=int(idx) + 2, column="study_id", value=str(study),
+                                    rule="one-row-per-study", message=message,
+                                    severity="error"))  # fmt: skip
+    if problems:
+        raise DataValidationError(problems, source="evidence table")
 
 
 def synthesise(
@@ -995,6 +1040,12 @@ def synthesise(
     -------
     EvidenceSynthesis
 
+    Raises
+    ------
+    analysis.DataValidationError
+        If two estimable rows of one study share a variable and time point
+        (they share participants, so they are never pooled in one model).
+
     Examples
     --------
     >>> from analysis.meta import default_evidence_path, load_table, synthesise
@@ -1007,11 +1058,13 @@ def synthesise(
     _check_options(method, test, confidence_level)
     effects = effect_sizes(table, confidence_level=confidence_level)
     usable = effects[effects["excluded_reason"] == ""]
+    _one_row_per_study(usable)
+    names = study_labels(effects)
     pooled, loo, cum = [], [], []
     opts = {"method": method, "test": test, "confidence_level": confidence_level}
     for (variable, time_point), grp in usable.groupby(["variable", "time_point"], sort=True):
-        grp = grp.sort_values("year", kind="stable")
-        labels = [_label(r) for _, r in grp.iterrows()]
+        grp = grp.sort_values("year", kind="stable", na_position="last")
+        labels = [names[str(s)] for s in grp["study_id"]]
         y, v = grp["yi"].to_numpy(), grp["vi"].to_numpy()
         fit = random_effects(y, v, **opts)
         egger = small_study_test(y, v)
@@ -1029,7 +1082,8 @@ def synthesise(
         key = {"variable": variable, "time_point": time_point}
         if fit.k >= 2:
             loo.append(leave_one_out(y, v, labels, **opts).assign(**key))
-        cum.append(cumulative(y, v, labels, order=grp["year"].to_numpy(), **opts).assign(**key))
+        order = grp["year"].astype(float).fillna(np.inf).to_numpy()  # no year: last
+        cum.append(cumulative(y, v, labels, order=order, **opts).assign(**key))
 
     def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
         if not frames:
@@ -1064,7 +1118,10 @@ def judge_equivalence(
     margins : dict, optional
         Margin per variable, in the variable's unit; default
         :func:`analysis.schema.default_margin` (variables without one are
-        listed with verdict "no margin stated").
+        listed with verdict "no margin stated"). A default margin is used only
+        when the pooled unit is the variable's unit (:func:`analysis.schema.unit_of`;
+        mEq/L = mmol/L for monovalent ions): a per cent change of sodium is
+        not judged against a margin in mmol/L.
     alpha : float, default 0.05
 
     Returns
@@ -1085,6 +1142,8 @@ def judge_equivalence(
     rows = []
     for rec in res.pooled[res.pooled["measure"] == "MD"].itertuples():
         margin = (margins or {}).get(rec.variable, schema.default_margin(rec.variable))
+        own_key = _unit_key(rec.variable, schema.unit_of(rec.variable))
+        other_unit = any(_unit_key(rec.variable, u) != own_key for u in rec.unit.split(" = "))
         grp = effects[
             (effects["variable"] == rec.variable) & (effects["time_point"] == rec.time_point)
         ]
@@ -1097,6 +1156,9 @@ def judge_equivalence(
         )
         if margin is None:
             verdict = "no margin stated"
+        elif other_unit and rec.variable not in (margins or {}):
+            own = schema.unit_of(rec.variable)
+            margin, verdict = None, f"no margin in {rec.unit} (the margin is in {own})"
         elif -margin < fit.ci_low and fit.ci_high < margin:
             verdict = "equivalent"
         elif fit.ci_low >= margin or fit.ci_high <= -margin:

@@ -11,67 +11,41 @@ Layout of the folder::
     provenance.json    input path and sha256, options, versions, time
     figures/*.png      forest_<variable>_<time>.png, leave_one_out_<...>.png
 
-The folder is built in a temporary folder beside the destination and moved
-into place only when complete; the input table is only read. Text cells of
-the CSV files that start with ``= + - @`` (or a tab or carriage return) are
-prefixed with ``'`` so a spreadsheet does not run them as formulas.
+The folder is published as ``report`` publishes its folder
+(:mod:`analysis.publish`): built beside the destination and moved into place
+only when complete, with a marker listing the files written; ``force``
+replaces only an earlier output of this package and removes only the files
+its marker lists (other files stay); the folder holding the input table is
+never replaced, and the input is only read. Text from the table is escaped
+in the HTML (:func:`analysis.safe_text.html_text`) and neutralised in the CSV
+files (:func:`analysis.report.write_csv`), so a spreadsheet does not run a
+cell such as ``=HYPERLINK(...)`` as a formula.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import json
 import platform
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.safe_text import html_text
+
 if TYPE_CHECKING:
-    import pandas as pd
-
     from analysis.meta import EvidenceSynthesis
+    from analysis.publish import PublishResult
 
-__all__ = ["neutralise_csv_text", "write_synthesis"]
+__all__ = ["write_synthesis"]
 
 _VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "statsmodels", "matplotlib")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: written into provenance.json; only a folder holding it is replaced by ``force``
-_MARKER_COMMAND = "synthesise"
-
-
-def neutralise_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot start a spreadsheet formula.
-
-    A text cell starting with ``= + - @``, a tab or a carriage return gets a
-    leading ``'``; numbers are left as they are.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> neutralise_csv_text(pd.DataFrame({"a": ["=1+1", "ok"], "b": [-1.0, 2.0]}))["a"].tolist()
-    ["'=1+1", 'ok']
-    """
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("str", "string"):
-            out[col] = [
-                "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-                for v in out[col]
-            ]
-    return out
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+#: the ``command`` recorded in provenance.json
+_COMMAND = "synthesise"
 
 
 def _slug(text: str) -> str:
@@ -137,12 +111,13 @@ def _p(x: float) -> str:
 
 
 def _margin_text(margin: float, unit: str) -> str:
-    return "none stated" if margin != margin else f"{margin:g} {html.escape(unit)}"
+    return "none stated" if margin != margin else f"{margin:g} {html_text(unit)}"
 
 
 def _pooled_table(res: EvidenceSynthesis) -> str:
-    e = html.escape
-    head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>estimate</th>"
+    e = html_text
+    head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>studies</th>"
+            "<th>estimate</th>"
             "<th>CI</th><th>prediction interval</th><th>τ² [Q-profile CI]</th><th>I²</th>"
             "<th>Q (df), p</th><th>funnel test</th></tr>")  # fmt: skip
     body = []
@@ -151,7 +126,8 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
         tau = f"{_fmt(r.tau2)} [{_fmt(r.tau2_ci_low)}, {_fmt(r.tau2_ci_high)}]"
         body.append(
             f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>{e(r.unit)}</td>"
-            f"<td>{r.k}</td><td>{_fmt(r.estimate)}</td><td>[{_fmt(r.ci_low)}, "
+            f"<td>{r.k}</td><td>{e(r.studies)}</td><td>{_fmt(r.estimate)}</td>"
+            f"<td>[{_fmt(r.ci_low)}, "
             f"{_fmt(r.ci_high)}]</td><td>{pi}</td><td>{tau}</td><td>{r.i2:.0f}%</td>"
             f"<td>{r.q:.3g} ({r.q_df:.0f}), {_p(r.q_p_value)}</td><td>{e(r.funnel_test)}</td></tr>"
         )
@@ -159,9 +135,9 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
 
 
 def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) -> str:
-    from analysis.meta import judge_equivalence
+    from analysis.meta import judge_equivalence, study_labels
 
-    e = html.escape
+    e = html_text
     level = round(100 * res.confidence_level)
     test = {
         "knha": "Hartung-Knapp-Sidik-Jonkman (t, k − 1 df)",
@@ -176,7 +152,11 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
         f"<p>Random-effects model per variable and time point: τ² by {e(res.method)}, "
         f"{level}% confidence interval by {test}, {level}% prediction interval as "
         "metafor's <code>predict</code>. Effects are cramp − control: mean differences in the "
-        "unit when all studies share it, Hedges' g otherwise.</p>"
+        "unit when all studies share it, Hedges' g otherwise. Rows are pooled only within "
+        "one variable and time point (blood taken at presentation to a medical tent is "
+        "never pooled with post-race samples) and never two rows of one study (they share "
+        "participants). A group of one study is that study's own estimate, not a pooled "
+        "one.</p>"
     )
     parts += ["<h2>Pooled estimates</h2>", _pooled_table(res)]
     eq = judge_equivalence(res)
@@ -195,7 +175,8 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
                   f"<th>90% CI</th><th>verdict</th></tr>{rows}</table>"]  # fmt: skip
     missing = res.effects[res.effects["excluded_reason"] != ""]
     if not missing.empty:
-        items = "".join(f"<li>{e(str(r.study))} {r.year}, {e(str(r.variable))} "
+        names = study_labels(res.effects)
+        items = "".join(f"<li>{e(names[str(r.study_id)])}, {e(str(r.variable))} "
                         f"({e(str(r.time_point))}): {e(str(r.excluded_reason))}</li>"
                         for r in missing.itertuples())  # fmt: skip
         parts += ["<h2>Rows without an estimate</h2>", f"<ul>{items}</ul>"]
@@ -223,35 +204,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _publish(work_dir: Path, out_dir: Path, *, force: bool) -> None:
-    """Move the finished ``work_dir`` to ``out_dir`` (the one publishing step).
-
-    ``out_dir`` must not exist unless ``force``; then it is replaced only if it
-    is empty or an earlier synthesis (its provenance.json names this command),
-    and never if it holds the compendium or the working folder.
-    At merge: replace the body with ``publish.publish(work_dir, out_dir, force=force)``.
-    """
-    from analysis import paths
-
-    if out_dir.exists():
-        if not force:
-            raise FileExistsError(f"{out_dir} exists; choose another --out or pass --force")
-        prov = out_dir / "provenance.json"
-        ours = prov.is_file() and _MARKER_COMMAND in prov.read_text(encoding="utf-8")
-        protected = [Path.cwd().resolve(), paths.PROJECT_ROOT.resolve()]
-        if (not out_dir.is_dir() or any(out_dir == p or out_dir in p.parents for p in protected)
-                or (any(out_dir.iterdir()) and not ours)):  # fmt: skip
-            raise FileExistsError(f"{out_dir} is not an earlier synthesis folder; it is not "
-                                  "replaced, even with --force")  # fmt: skip
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-        work_dir.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work_dir.rename(out_dir)
-
-
 def write_synthesis(
     evidence_path: str | Path,
     out_dir: str | Path,
@@ -260,7 +212,8 @@ def write_synthesis(
     test: str = "knha",
     force: bool = False,
     progress: Callable[[str], None] | None = None,
-) -> Path:
+    on_published: Callable[[PublishResult], None] | None = None,
+) -> PublishResult:
     """Synthesise an evidence table and write the folder described in the module.
 
     Parameters
@@ -272,56 +225,49 @@ def write_synthesis(
     method : {'REML', 'DL', 'PM'}, default 'REML'
     test : {'knha', 'z', 'adhoc'}, default 'knha'
     force : bool, default False
+        Replace an earlier output of this package in ``out_dir``: only the
+        files listed in its marker (and unchanged) are removed; other files
+        stay (:func:`analysis.publish.publish`).
     progress : callable, optional
         Called with one line per step.
+    on_published : callable, optional
+        Called with the :class:`analysis.publish.PublishResult` the moment the
+        folder is in place (interrupts are held until it returns).
 
     Returns
     -------
-    pathlib.Path
-        The folder written.
+    analysis.publish.PublishResult
+        The folder written, the files written, removed and kept.
 
     Raises
     ------
     analysis.DataValidationError
         The table has problems (all listed); nothing is written.
     FileExistsError
-        ``out_dir`` exists and may not be replaced, or holds the input table;
-        nothing is written.
+        ``out_dir`` exists and may not be replaced, or holds the input table
+        (:class:`analysis.publish.PublishError`); nothing is written.
     """
     from analysis import meta
+    from analysis.publish import publish as publish_folder
+    from analysis.publish import sha256_of, staging
 
     say = progress or (lambda _line: None)
     source = Path(evidence_path).resolve()
     out_dir = Path(out_dir).resolve()
     meta._check_options(method, test, 0.95)
-    if out_dir.exists() and not force:
-        raise FileExistsError(f"{out_dir} exists; choose another --out or pass --force")
-    if out_dir in source.parents:
-        raise FileExistsError(
-            f"{out_dir} holds the input table; it is never replaced, even with --force"
-        )
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    digest = _sha256(source) if source.is_file() else None
-    table = meta.load_table(source)
-    say(f"read {len(table)} rows from {source}")
-    res = meta.synthesise(table, method=method, test=test)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))
-    try:
-        for name, frame in (("results", res.pooled), ("effects", res.effects),
-                            ("leave_one_out", res.leave_one_out),
-                            ("cumulative", res.cumulative)):  # fmt: skip
-            neutralise_csv_text(frame).to_csv(work / f"{name}.csv", index=False)
-        figures = _figures(res, work / "figures")
-        say(f"drew {len(figures)} figures")
-        fixture = meta.is_fixture(source)
-        (work / "report.html").write_text(_html(res, figures, source, fixture), encoding="utf-8")
-        if digest is not None and _sha256(source) != digest:
+    with staging(out_dir, force=force, protected=[source]) as work:
+        digest = sha256_of(source) if source.is_file() else None
+        table = meta.load_table(source)
+        say(f"read {len(table)} rows from {source}")
+        res = meta.synthesise(table, method=method, test=test)
+        _write_files(res, work, source, say)
+        if digest is not None and sha256_of(source) != digest:
             raise RuntimeError(f"{source} changed while it was read; run again")
         provenance = {
-            "command": _MARKER_COMMAND, "argv": sys.argv,
+            "command": _COMMAND, "argv": sys.argv,
             "input": {"path": str(source), "sha256": digest, "rows": len(table),
-                      "is_test_fixture": fixture},
+                      "is_test_fixture": meta.is_fixture(source)},
             "options": {"method": method, "test": test, "confidence_level": 0.95},
             "versions": _versions(), "platform": platform.platform(),
             "time_started": started,
@@ -329,9 +275,23 @@ def write_synthesis(
         }  # fmt: skip
         (work / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n",
                                               encoding="utf-8")  # fmt: skip
-        _publish(work, out_dir, force=force)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        result = publish_folder(work, out_dir, force=force, protected=[source],
+                                on_published=on_published)  # fmt: skip
     say(f"synthesis written to {out_dir}")
-    return out_dir
+    return result
+
+
+def _write_files(res: EvidenceSynthesis, work: Path, source: Path,
+                 say: Callable[[str], None]) -> None:  # fmt: skip
+    """The CSV files (neutralised), the figures and report.html, into ``work``."""
+    from analysis import meta
+    from analysis.report import write_csv
+
+    for name, frame in (("results", res.pooled), ("effects", res.effects),
+                        ("leave_one_out", res.leave_one_out),
+                        ("cumulative", res.cumulative)):  # fmt: skip
+        write_csv(frame, work / f"{name}.csv")
+    figures = _figures(res, work / "figures")
+    say(f"drew {len(figures)} figures")
+    page = _html(res, figures, source, meta.is_fixture(source))
+    (work / "report.html").write_text(page, encoding="utf-8")
