@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 import analysis
+from analysis.safe_text import markdown_text
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
@@ -87,7 +88,7 @@ def test_04_with_default_margins_says_teaching_defaults(tmp_path):
 def test_01_on_the_ultra_cohort_does_not_claim_maughans_onset(tmp_path):
     path = analysis.example_path("ultra")
     prose, figures = _run(tmp_path, "01-describe-cohort.ipynb", data_path=str(path))
-    assert "ultra\\_synthetic.csv" in prose
+    assert markdown_text("ultra_synthetic.csv") in prose  # the file name, escaped as text
     assert "not Maughan's published 35 ± 6 km" in prose
     assert "the published 35 ± 6 km of Maughan" not in prose
     assert "Control (n = 22)" in figures["01-reference-ranges"]
@@ -108,7 +109,7 @@ def test_03_on_the_ultra_cohort_renders_its_own_numbers(tmp_path):
 def test_07_on_another_file_does_not_call_it_the_bundled_cohort(tmp_path):
     path = analysis.example_path("ultra")
     prose, _ = _run(tmp_path, "07-analyse-your-data.ipynb", data_path=str(path), n_resamples=200)
-    assert "ultra\\_synthetic.csv" in prose
+    assert markdown_text("ultra_synthetic.csv") in prose  # the file name, escaped as text
     assert "bundled synthetic cohort" not in prose
     default, _ = _run(tmp_path / "default", "07-analyse-your-data.ipynb", n_resamples=200)
     assert "bundled synthetic cohort" in default
