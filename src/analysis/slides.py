@@ -98,7 +98,8 @@ ROUTE: dict[str, tuple[tuple[str, str], ...]] = {
         ("1. The equivalence margin and TOST", "slide"),
         ("id:1a98adcd", "skip"),  # 8-column TOST table: the figure below says it
         ("2. Power and the minimum detectable difference", "slide"),
-        ("id:24b4392f", "skip"),  # per-variable MDE table: homework
+        ("id:4560ceb6", "skip"),  # per-variable MDE table and its lead-in: homework
+        ("id:24b4392f", "skip"),
         ("id:82d8dfe4", "skip"),
         ("4. How the verdict moves with the margin", "slide"),
         ("What we can now say about 1986", "slide"),
@@ -106,7 +107,6 @@ ROUTE: dict[str, tuple[tuple[str, str], ...]] = {
     "05-detect-difference.ipynb": (
         ("05 · When a difference is there", "slide"),
         ("Is it large enough to matter?", "slide"),
-        ("id:8a3676f9", "subslide"),  # magnesium: real but trivial
         ("Against the reference range", "slide"),  # opens with the four situations
     ),
     "06-check-published.ipynb": (("The forest plot", "slide"),),
