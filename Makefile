@@ -4,6 +4,7 @@
 #   make report   full reanalysis of the bundled example data -> reports/
 #   make test     unit tests, docstring examples, strict nbval over notebooks/
 #   make lab      JupyterLab for class (no news prompt, no update check)
+#   make slides   write the teaching route's slide metadata into the notebooks
 #   make data     regenerate the synthetic example data (byte-identical)
 #   make lint     ruff check and format check, notebooks included
 #   make bench    benchmarks -> benchmarks/RESULTS.md
@@ -23,7 +24,7 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: setup report test unit nbval lint format lab data bench simulate lock clean
+.PHONY: setup report test unit nbval lint format lab slides data bench simulate lock clean
 
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -60,6 +61,10 @@ format: $(STAMP)
 
 lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/
+
+# docs/teaching-route.md as RISE slide metadata (metadata only; rerun after editing a notebook)
+slides: $(STAMP)
+	$(BIN)/python -m analysis.slides
 
 data: $(STAMP)  # the cohorts first, then the example built from them, then its manifest entry
 	$(BIN)/python -m analysis.synthetic
