@@ -25,7 +25,7 @@ from setuptools.command.build_py import build_py
 BUNDLE = Path("analysis") / "_bundle"
 #: top-level folder -> patterns (relative to it) of the files the package carries
 BUNDLED = {
-    "notebooks": ("*.ipynb",),
+    "notebooks": ("*.ipynb", "*.css"),  # rise.css: the slides' look
     "data": ("**/*.csv", "**/*.json", "**/*.md", "examples/*"),
 }
 #: never carried: caches and editor or Jupyter scratch folders

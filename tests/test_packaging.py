@@ -41,7 +41,7 @@ FORBIDDEN_PARTS = {"tests", ".venv", "benchmarks", "reports", "__pycache__", ".i
 def _expected_bundle() -> set[str]:
     """Files the package must carry, as paths relative to the checkout."""
     data = ROOT / "data"
-    found = {p for p in (ROOT / "notebooks").glob("*.ipynb")}
+    found = {p for ext in ("ipynb", "css") for p in (ROOT / "notebooks").glob(f"*.{ext}")}
     found |= {p for ext in ("csv", "json", "md") for p in data.rglob(f"*.{ext}")}
     found |= set((data / "examples").iterdir())
     return {
