@@ -282,7 +282,7 @@ def intervals_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"variable": ["x"], "ci_low": [-0.41], "ci_high": [2.55]})
+    >>> t = pd.DataFrame({"variable": ["x"], "ci_low": [-0.41], "ci_high": [2.56]})
     >>> intervals_table(t, {"Welch": "ci"}, digits=1).iloc[0].tolist()
     ['x', '−0.4 to +2.6']
     """
