@@ -166,3 +166,14 @@ def test_bayes_scales_use_the_student_t_of_the_row(marathon):
     assert len(sentences) == 3
     assert sentences[1].startswith("Serum potassium, post-race: ")
     assert f"BF01 = {row['bf01']:.3g} of a possible {row['bf01_max']:.3g}" in sentences[1]
+
+
+def test_efficiency_below_one_says_wider():
+    table = pd.DataFrame(
+        {"variable": ["sodium", "potassium"], "analysis": ["ancova", "ancova"],
+         "efficiency_vs_post": [4.0, 0.25]}
+    )  # fmt: skip
+    assert prose.efficiency_phrase(table) == (
+        "Serum sodium, post-race 4.00 (interval 2.00 times narrower); "
+        "Serum potassium, post-race 0.25 (interval 2.00 times wider)"
+    )

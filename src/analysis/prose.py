@@ -307,15 +307,21 @@ def efficiency_phrase(adjusted: pd.DataFrame) -> str:
     -------
     str
         For example ``'Serum sodium, post-race 2.86 (interval 1.69 times
-        narrower)'``, ``'; '``-separated: ``efficiency_vs_post`` is the ratio
-        of variances, its square root the ratio of interval widths.
+        narrower)'`` (``wider`` below 1), ``'; '``-separated:
+        ``efficiency_vs_post`` is the ratio of variances, its square root the
+        ratio of interval widths.
     """
     rows = adjusted[adjusted["analysis"] == "ancova"]
-    return "; ".join(
-        f"{_analyte_label(r.variable)} {r.efficiency_vs_post:.2f} "
-        f"(interval {math.sqrt(r.efficiency_vs_post):.2f} times narrower)"
-        for r in rows.itertuples()
-    )
+    parts = []
+    for r in rows.itertuples():
+        ratio = math.sqrt(r.efficiency_vs_post)
+        width = (
+            f"interval {ratio:.2f} times narrower"
+            if ratio >= 1
+            else f"interval {1 / ratio:.2f} times wider"
+        )
+        parts.append(f"{escape(_analyte_label(r.variable))} {r.efficiency_vs_post:.2f} ({width})")
+    return "; ".join(parts)
 
 
 def analyses_agreement(
