@@ -77,3 +77,27 @@ def test_families_of_the_schema():
     assert schema.family_of("age_years") == "unspecified"
     members = [m for ms in schema.FAMILIES.values() for m in ms]
     assert len(members) == len(set(members)), "a column is in two families"
+
+
+def test_family_larger_than_the_p_values_given_matches_p_adjust_n():
+    # tests/reference/holm_n.Rout: p.adjust(c(0.004, 0.03), "holm", n = 21)
+    np.testing.assert_allclose(holm([0.004, 0.03], n=21), [0.084, 0.600], rtol=REL)
+    # p.adjust(c(0.0049, 0.0092, 0.93, 0.36), "holm", n = 21)
+    np.testing.assert_allclose(
+        holm([0.0049, 0.0092, 0.93, 0.36], n=21), [0.1029, 0.1840, 1.0, 1.0], rtol=REL
+    )
+    # p.adjust(c(0.01, NA, 0.03, 0.2), "holm", n = 5): NA not counted, n is the family
+    np.testing.assert_allclose(
+        holm([0.01, np.nan, 0.03, 0.2], n=5), [0.05, np.nan, 0.12, 0.60], rtol=REL
+    )
+    # n equal to the number given is the plain adjustment: p.adjust(..., n = 3)
+    np.testing.assert_allclose(holm([0.01, 0.04, 0.03], n=3), [0.03, 0.06, 0.06], rtol=REL)
+    # the old one-liner (pad with p = 1) agrees: the hypotheses not given rank last
+    padded = holm([0.0049, 0.0092, 0.93, 0.36] + [1.0] * 17)[:4]
+    np.testing.assert_allclose(holm([0.0049, 0.0092, 0.93, 0.36], n=21), padded, rtol=REL)
+
+
+@pytest.mark.parametrize("n", [1, 2.5, True, "21"])
+def test_family_size_below_the_p_values_given_or_not_an_integer_is_refused(n):
+    with pytest.raises(ValueError, match=r"`n` must be an integer of at least the number"):
+        holm([0.01, 0.02, 0.03], n=n)

@@ -86,3 +86,94 @@ def test_margin_sentences_follow_the_results(marathon):
     assert "percentage points, margin ±5 percentage points" in bullets[1]
     summary = prose.bayes_summary(results)
     assert f"BF₀₁ = {1 / sodium['bf10']:.2f}, {prose.bayes_words(sodium['bf10'])}" in summary
+
+
+def test_intervals_side_by_side_as_text():
+    table = pd.DataFrame(
+        {"variable": ["a", "b"], "ci_low": [-0.41, 1.0], "ci_high": [2.56, 2.0],
+         "boot_ci_low": [-0.3, 0.9], "boot_ci_high": [2.2, 2.1]}
+    )  # fmt: skip
+    out = prose.intervals_table(table, {"Welch": "ci", "BCa": "boot_ci"}, digits=1)
+    assert list(out.columns) == ["variable", "Welch", "BCa"]
+    assert out.iloc[0].tolist() == ["a", "−0.4 to +2.6", "−0.3 to +2.2"]
+    assert out.iloc[1, 2] == "+0.9 to +2.1"
+
+
+def test_adjusted_sentences_follow_the_results(marathon):
+    import analysis
+
+    adjusted = analysis.compare_adjusted(
+        marathon, ["sodium", "potassium", "pv_change"], margins={"sodium": 1}
+    )
+    lead = adjusted[adjusted["lead"]].set_index("variable")
+    bullets = prose.adjusted_margin_bullets(adjusted)
+    assert len(bullets) == 3
+    sodium = lead.loc["sodium"]
+    assert bullets[0].startswith(
+        "Serum sodium, post-race: equivalence holds for any margin above "
+        f"{sodium['smallest_margin']:.2f} mmol/L; MDE {sodium['mde']:.2f} mmol/L, margin ±1 mmol/L, "
+        f"power at the margin {sodium['power_at_margin']:.0%}"
+    )
+    verdict = "equivalence shown" if sodium["equivalent_holm"] else "equivalence not shown"
+    assert f"{verdict} (ANCOVA, HC3 SE; Holm within family 'primary' (3 tests)" in bullets[0]
+    assert "(Welch t; Holm within family 'primary'" in bullets[2]
+    assert "percentage points" in bullets[2]
+    ancova = adjusted[adjusted["analysis"] == "ancova"]
+    phrase = prose.efficiency_phrase(adjusted)
+    for r in ancova.itertuples():
+        assert (
+            f"{r.efficiency_vs_post:.2f} (interval {math.sqrt(r.efficiency_vs_post):.2f}" in phrase
+        )
+
+
+def test_agreement_sentences_state_the_identity_of_lords_paradox(marathon):
+    import analysis
+
+    table = analysis.headline(marathon)
+    adjusted = analysis.compare_adjusted(marathon, ["sodium", "potassium", "pv_change"])
+    baseline = analysis.compare_groups(marathon, ["sodium_pre", "potassium_pre"], n_resamples=200)
+    sentences = prose.analyses_agreement(table, adjusted, baseline)
+    assert len(sentences) == 2  # the plasma-volume change has no baseline
+    sodium = table.iloc[0]
+    pre = baseline.iloc[0]
+    ancova_rows = adjusted[adjusted["analysis"] == "ancova"].set_index("variable")
+    slope = ancova_rows.loc["sodium", "baseline_slope"]
+    # ANCOVA - change score = (1 - slope) * baseline difference, exactly
+    assert sodium["estimate"] - sodium["change_estimate"] == pytest.approx(
+        (1 - slope) * pre["mean_diff"], rel=1e-9
+    )
+    assert f"the baseline slope is {slope:.2f}" in sentences[0]
+    assert prose.format_number(pre["mean_diff"], signed=True) in sentences[0]
+    assert ("same test and equivalence verdicts" in sentences[0]) == bool(sodium["analyses_agree"])
+    disagreeing = table.assign(analyses_agree=pd.array([False, True, pd.NA], dtype="boolean"))
+    assert "**they disagree**" in prose.analyses_agreement(disagreeing, adjusted, baseline)[0]
+
+
+def test_bayes_scales_use_the_student_t_of_the_row(marathon):
+    import analysis
+
+    results = analysis.compare_groups(
+        marathon, ["sodium_post", "potassium_post", "pv_change"], n_resamples=200
+    )
+    scales = prose.bayes_scales(results, "potassium_post")
+    row = results.set_index("variable").loc["potassium_post"]
+    medium = scales.set_index("prior").loc["medium"]
+    assert medium["bf01"] == pytest.approx(row["bf01"], rel=1e-9)
+    assert medium["bf01_max"] == pytest.approx(row["bf01_max"], rel=1e-9)
+    with pytest.raises(KeyError, match="`variable` 'calcium_post' is not a row"):
+        prose.bayes_scales(results, "calcium_post")
+    sentences = prose.bayes_tost_sentences(results)
+    assert len(sentences) == 3
+    assert sentences[1].startswith("Serum potassium, post-race: ")
+    assert f"BF01 = {row['bf01']:.3g} of a possible {row['bf01_max']:.3g}" in sentences[1]
+
+
+def test_efficiency_below_one_says_wider():
+    table = pd.DataFrame(
+        {"variable": ["sodium", "potassium"], "analysis": ["ancova", "ancova"],
+         "efficiency_vs_post": [4.0, 0.25]}
+    )  # fmt: skip
+    assert prose.efficiency_phrase(table) == (
+        "Serum sodium, post-race 4.00 (interval 2.00 times narrower); "
+        "Serum potassium, post-race 0.25 (interval 2.00 times wider)"
+    )

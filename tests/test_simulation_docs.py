@@ -76,3 +76,54 @@ def test_table_cells_and_standard_errors():
     assert sim._cell(0, 10) == "0.000 (0.000)"
     with pytest.raises(ZeroDivisionError):
         sim._cell(0, 0)
+
+
+def _docs_rows():
+    """Each row of the docs' tables: column name -> its four values (ratio 1/2, 1, 2, lognormal)."""
+    text = (_root() / "docs" / "simulation.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and re.match(r"^[0-9.]+ \(", cells[1]):
+            rows[cells[0]] = [float(c.split(" ")[0]) for c in cells[1:]]
+    return rows
+
+
+def test_notebook_03_quotes_the_simulation_table():
+    """The level and coverage figures in 03's prose are those of docs/simulation.md."""
+    import nbformat
+
+    notebook = nbformat.read(_root() / "notebooks" / "03-compare-groups.ipynb", as_version=4)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    rows = _docs_rows()
+
+    def percent(value):
+        return f"{100 * value:.1f} %"
+
+    level = {  # 03's table: SD ratio 2, 1/2, lognormal
+        "`p_welch`": "`p_welch`: Welch t",
+        "`p_brunnermunzel`": "`p_brunnermunzel`: Brunner-Munzel",
+        "`p_permutation_studentized`": "`p_permutation_studentized`: studentized permutation",
+        "`p_student`": "`p_student`: Student t",
+        "`p_mannwhitney`": "`p_mannwhitney`: Mann-Whitney",
+        "`p_permutation`": "`p_permutation`: permutation of the mean difference",
+    }
+    for column, docs_prefix in level.items():
+        (values,) = [v for k, v in rows.items() if k.startswith(docs_prefix)]
+        line = next(ln for ln in prose.splitlines() if ln.startswith(f"| {column}"))
+        expected = [percent(values[2]), percent(values[0]), percent(values[3])]
+        assert re.findall(r"[0-9.]+ %", line) == expected, (column, line)
+    coverage = {k: v for k, v in rows.items() if "CI" in k or "bootstrap" in k}
+    welch, bca, boot_t = (
+        coverage[next(k for k in coverage if k.startswith(p))]
+        for p in ("Welch CI", "BCa bootstrap", "bootstrap-t")
+    )
+    hedges = coverage[next(k for k in coverage if k.startswith("Hedges"))]
+    sentence = (
+        f"{percent(welch[2])} (Welch), {percent(bca[2])} (BCa) and {percent(boot_t[2])} "
+        f"(bootstrap-t)"
+    )
+    assert sentence in " ".join(prose.split())
+    skewed = f"{percent(welch[3])}, {percent(bca[3])} and {percent(boot_t[3])}"
+    assert skewed in " ".join(prose.split())
+    assert f"covered only {percent(hedges[2])}" in " ".join(prose.split())

@@ -15,13 +15,19 @@ from numpy.typing import ArrayLike
 __all__ = ["add_family_columns", "holm", "holm_within"]
 
 
-def holm(pvalues: ArrayLike) -> np.ndarray:
+def holm(pvalues: ArrayLike, *, n: int | None = None) -> np.ndarray:
     r"""Holm step-down adjusted p-values.
 
     Parameters
     ----------
     pvalues : array_like
         One-dimensional p-values in [0, 1]; NaN marks a missing p-value.
+    n : int, optional
+        Size of the family, when it holds more hypotheses than the p-values
+        given (a study's other tests, whose p-values were not printed): at
+        least the number of non-missing p-values. Default: that number. As
+        R ``p.adjust(p, "holm", n = n)``: the hypotheses not given are
+        taken to have larger p-values than every one given.
 
     Returns
     -------
@@ -33,7 +39,8 @@ def holm(pvalues: ArrayLike) -> np.ndarray:
     ------
     ValueError
         If `pvalues` is not one-dimensional or holds a value outside [0, 1]
-        (NaN apart).
+        (NaN apart), or `n` is smaller than the number of non-missing
+        p-values.
     TypeError
         If `pvalues` cannot be converted to floats.
 
@@ -61,6 +68,8 @@ def holm(pvalues: ArrayLike) -> np.ndarray:
     >>> from analysis.multiplicity import holm
     >>> holm([0.01, 0.04, float("nan"), 0.03, 0.005, 0.2])
     array([0.04 , 0.09 ,   nan, 0.09 , 0.025, 0.2  ])
+    >>> holm([0.004, 0.03], n=21)  # two printed p-values of a study's 21 tests
+    array([0.084, 0.6  ])
     """
     try:
         p = np.asarray(pvalues, dtype=float)
@@ -77,8 +86,14 @@ def holm(pvalues: ArrayLike) -> np.ndarray:
     adjusted = np.full(p.shape, np.nan)
     values = p[present]
     m = values.size
+    if n is None:
+        n = m
+    elif isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < m:
+        raise ValueError(
+            f"`n` must be an integer of at least the number of p-values given ({m}); got {n!r}"
+        )
     order = np.argsort(values, kind="stable")
-    stepped = np.maximum.accumulate((m - np.arange(m)) * values[order])
+    stepped = np.maximum.accumulate((n - np.arange(m)) * values[order])
     out = np.empty(m)
     out[order] = np.minimum(stepped, 1.0)
     adjusted[present] = out

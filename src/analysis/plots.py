@@ -258,11 +258,15 @@ def estimation_plot(
     low, high = ax.get_ylim()
     low, high = min(low, control_mean + lo), max(high, control_mean + hi)
     if margin is not None:
-        low, high = min(low, control_mean - margin), max(high, control_mean + 1.45 * margin)
+        # the band's label goes on the side away from the difference, never over its CI
+        above = diff <= 0
+        room = (margin, 1.45 * margin) if above else (1.45 * margin, margin)
+        low, high = min(low, control_mean - room[0]), max(high, control_mean + room[1])
         diff_ax.axhspan(-margin, margin, xmin=0.72, xmax=0.98, color=COLOURS["accent"],
                         alpha=0.2, linewidth=0)  # fmt: skip
         band = f"\u00b1{margin:g} {schema.unit_of(variable)}:\ntoo small\nto matter"
-        diff_ax.text(2.1, margin, band, ha="center", va="bottom", fontsize=11)
+        diff_ax.text(2.1, margin if above else -margin, band, ha="center",
+                     va="bottom" if above else "top", fontsize=11)  # fmt: skip
     ax.set_ylim(low, high)
     diff_ax.set_ylim(low - control_mean, high - control_mean)
     diff_ax.axhline(0, color=COLOURS["neutral"], linestyle="--", linewidth=1)

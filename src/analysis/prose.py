@@ -26,7 +26,13 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "adjusted_margin_bullets",
+    "analyses_agreement",
+    "bayes_scales",
     "bayes_summary",
+    "bayes_tost_sentences",
+    "efficiency_phrase",
+    "intervals_table",
     "bayes_words",
     "escape",
     "format_ci",
@@ -241,3 +247,216 @@ def bayes_summary(results: pd.DataFrame) -> str:
         f"{schema.label_of(v)}: BF₀₁ = {1 / bf:.2f}, {bayes_words(bf)}"
         for v, bf in results[["variable", "bf10"]].dropna().itertuples(index=False)
     )
+
+
+def _analyte_label(variable: str) -> str:
+    """The label of an analyte of :func:`analysis.compare_adjusted` (its post-race column)."""
+    from analysis import schema
+
+    return schema.label_of(f"{variable}_post" if variable in schema.VARIABLES else variable)
+
+
+def intervals_table(
+    results: pd.DataFrame, intervals: dict[str, str], *, digits: int = 2
+) -> pd.DataFrame:
+    """Several intervals of each variable side by side, as text (``−0.4 to +2.6``).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows with ``variable`` and, for each prefix, ``<prefix>_low`` and
+        ``<prefix>_high`` columns (for example :func:`analysis.compare_groups`).
+    intervals : dict of str to str
+        Column title to prefix, e.g. ``{"Welch": "ci", "BCa": "boot_ci"}``.
+    digits : int, default 2
+        Decimals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variable`` and one text column per interval: a compact table with
+        as many columns as intervals plus one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"variable": ["x"], "ci_low": [-0.41], "ci_high": [2.56]})
+    >>> intervals_table(t, {"Welch": "ci"}, digits=1).iloc[0].tolist()
+    ['x', '−0.4 to +2.6']
+    """
+    out = pd.DataFrame({"variable": results["variable"].to_numpy()})
+    for title, prefix in intervals.items():
+        out[title] = [
+            format_ci(lo, hi, digits=digits)
+            for lo, hi in zip(results[f"{prefix}_low"], results[f"{prefix}_high"], strict=True)
+        ]
+    return out
+
+
+def efficiency_phrase(adjusted: pd.DataFrame) -> str:
+    """How much narrower ANCOVA's interval is than post-only's, per analyte.
+
+    Parameters
+    ----------
+    adjusted : pandas.DataFrame
+        :func:`analysis.compare_adjusted`; its ``ancova`` rows are used.
+
+    Returns
+    -------
+    str
+        For example ``'Serum sodium, post-race 2.86 (interval 1.69 times
+        narrower)'`` (``wider`` below 1), ``'; '``-separated:
+        ``efficiency_vs_post`` is the ratio of variances, its square root the
+        ratio of interval widths.
+    """
+    rows = adjusted[adjusted["analysis"] == "ancova"]
+    parts = []
+    for r in rows.itertuples():
+        ratio = math.sqrt(r.efficiency_vs_post)
+        width = (
+            f"interval {ratio:.2f} times narrower"
+            if ratio >= 1
+            else f"interval {1 / ratio:.2f} times wider"
+        )
+        parts.append(f"{escape(_analyte_label(r.variable))} {r.efficiency_vs_post:.2f} ({width})")
+    return "; ".join(parts)
+
+
+def analyses_agreement(
+    headline: pd.DataFrame, adjusted: pd.DataFrame, baseline: pd.DataFrame
+) -> list[str]:
+    """Per analyte of the headline: change score and ANCOVA, and why they agree or not.
+
+    Parameters
+    ----------
+    headline : pandas.DataFrame
+        :func:`analysis.headline` (``change_estimate``, ``estimate``,
+        ``analyses_agree``).
+    adjusted : pandas.DataFrame
+        :func:`analysis.compare_adjusted` with the headline's analytes (its
+        ANCOVA ``baseline_slope``).
+    baseline : pandas.DataFrame
+        :func:`analysis.compare_groups` rows of the pre-race columns
+        (``<analyte>_pre``: ``mean_diff``, ``p_welch``).
+
+    Returns
+    -------
+    list of str
+        One markdown sentence per analyte with a baseline: the two
+        estimates, the baseline difference (cramp − control, before the
+        race) and the baseline slope, their product (1 − slope) × baseline
+        difference, which is exactly ANCOVA minus change score, and whether
+        the two reach the same verdicts (``analyses_agree``).
+    """
+    ancova = adjusted[adjusted["analysis"] == "ancova"].set_index("variable")
+    pre = baseline.set_index("variable")
+    sentences = []
+    for r in headline.itertuples():
+        if pd.isna(r.analyses_agree) or r.variable not in ancova.index:
+            continue
+        slope = float(ancova.loc[r.variable, "baseline_slope"])
+        unit = _margin_unit(f"{r.variable}_post")
+        before = ""
+        if f"{r.variable}_pre" in pre.index:
+            b = pre.loc[f"{r.variable}_pre"]
+            before = (
+                f"before the race crampers were {format_number(b['mean_diff'], signed=True)} "
+                f"{unit} from controls ({p_phrase(b['p_welch'], 'Welch p')}), "
+            )
+        verdict = (
+            "they reach the same test and equivalence verdicts"
+            if r.analyses_agree
+            else "**they disagree**: say which question you answer (Lord's paradox)"
+        )
+        sentences.append(
+            f"{escape(_analyte_label(r.variable))}: change score "
+            f"{format_number(r.change_estimate, signed=True)}, ANCOVA "
+            f"{format_number(r.estimate, signed=True)} {unit}; {before}the baseline slope is "
+            f"{slope:.2f}, and ANCOVA − change score = "
+            f"{format_number(r.estimate - r.change_estimate, signed=True)} {unit}: {verdict}."
+        )
+    return sentences
+
+
+def adjusted_margin_bullets(adjusted: pd.DataFrame) -> list[str]:
+    """Per leading row with a margin: smallest margin, MDE, power and the family-adjusted verdict.
+
+    Parameters
+    ----------
+    adjusted : pandas.DataFrame
+        :func:`analysis.compare_adjusted`; only its leading rows (``lead``)
+        with a margin are used.
+
+    Returns
+    -------
+    list of str
+        One sentence per variable, leading with the smallest margin the data
+        support, then MDE, margin and power at the margin of the leading
+        analysis (ANCOVA with its SE, or Welch), and the TOST verdict with
+        the family adjustment it carries.
+    """
+    names = {"ancova": "ANCOVA", "welch": "Welch t"}
+    bullets = []
+    rows = adjusted[adjusted["lead"]].dropna(subset=["margin"])
+    for r in rows.itertuples(index=False):
+        unit = _margin_unit(f"{r.variable}_post" if r.analysis == "ancova" else r.variable)
+        analysis = names[r.analysis] + (f", {r.cov_type} SE" if r.analysis == "ancova" else "")
+        verdict = "equivalence shown" if r.equivalent_holm else "equivalence not shown"
+        bullets.append(
+            f"{escape(_analyte_label(r.variable))}: equivalence holds for any margin above "
+            f"{r.smallest_margin:.2f} {unit}; MDE {r.mde:.2f} {unit}, margin ±{r.margin:g} "
+            f"{unit}, power at the margin {r.power_at_margin:.0%}, {verdict} "
+            f"({analysis}; {r.equivalence_adjustment})."
+        )
+    return bullets
+
+
+def _student_t(row: Any) -> float:
+    """Pooled-variance two-sample t of a :func:`analysis.compare_groups` row."""
+    n1, n2 = row["n_cramp"], row["n_control"]
+    pooled = ((n1 - 1) * row["sd_cramp"] ** 2 + (n2 - 1) * row["sd_control"] ** 2) / (n1 + n2 - 2)
+    return float(row["mean_diff"] / math.sqrt(pooled * (1 / n1 + 1 / n2)))
+
+
+def bayes_scales(results: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """Bayes factors of one variable of :func:`analysis.compare_groups` across prior scales.
+
+    The Student t of the row (the statistic the JZS Bayes factor uses) is
+    passed to :func:`analysis.bayes.bayes_factor_scales`; its ``medium`` row
+    is the row's own ``bf01``.
+
+    Raises
+    ------
+    KeyError
+        If `variable` is not a row of `results`.
+    """
+    from analysis.bayes import bayes_factor_scales
+
+    rows = results.set_index("variable")
+    if variable not in rows.index:
+        raise KeyError(f"`variable` {variable!r} is not a row of `results`")
+    row = rows.loc[variable]
+    return bayes_factor_scales(_student_t(row), int(row["n_cramp"]), int(row["n_control"]))
+
+
+def bayes_tost_sentences(results: pd.DataFrame) -> list[str]:
+    """Per variable with a margin: its TOST verdict read beside its Bayes factor.
+
+    Both come from the same post-only comparison of :func:`analysis.compare_groups`
+    (the family-adjusted TOST verdict ``equivalent_holm`` and ``bf01`` with
+    its ceiling ``bf01_max``), through :func:`analysis.bayes.tost_bf_sentence`.
+    """
+    from analysis import schema
+    from analysis.bayes import tost_bf_sentence
+
+    sentences = []
+    for r in results.dropna(subset=["margin", "bf01"]).itertuples(index=False):
+        sentence = tost_bf_sentence(
+            equivalent=bool(r.equivalent_holm),
+            margin=r.margin,
+            bf01=r.bf01,
+            bf01_max=r.bf01_max,
+            unit=_margin_unit(r.variable),
+        )
+        sentences.append(f"{escape(schema.label_of(r.variable))}: {sentence}")
+    return sentences
