@@ -89,13 +89,17 @@ ROUTE: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "03-compare-groups.ipynb": (
         ("03 · Comparing crampers and controls", "slide"),
+        ("The headline: three outcomes, each by the analysis chosen in advance", "subslide"),
+        ("Post-only, change score or ANCOVA?", "slide"),
+        ("Lord's paradox: crampers and controls were not randomised", "subslide"),
         ("Estimation plots", "slide"),
         ("id:b0720762", "skip"),  # potassium's estimation plot: homework
-        ("The multiplicity problem", "slide"),
+        ("The multiplicity problem, and families of hypotheses", "slide"),
     ),
     "04-interpret-no-difference.ipynb": (
         ('04 · What "no difference" can and cannot mean', "slide"),
         ("1. The equivalence margin and TOST", "slide"),
+        ("Read the smallest margin first", "subslide"),
         ("id:1a98adcd", "skip"),  # 8-column TOST table: the figure below says it
         ("2. Power and the minimum detectable difference", "slide"),
         ("id:4560ceb6", "skip"),  # per-variable MDE table and its lead-in: homework
@@ -133,15 +137,16 @@ OFF_ROUTE: dict[str, tuple[str, ...]] = {
         "Try it",
     ),
     "03-compare-groups.ipynb": (
-        "The statistics, in plain words",
+        "Every variable, post-race, by several tests",
         "The table, part 1: estimates",
-        "Part 2: the tests",
+        "Part 2: six tests, and which of them hold their level here",
+        "Part 3: three intervals",
         "Before → after within each group",
         "Try it",
     ),
     "04-interpret-no-difference.ipynb": (
         "Explore: group sizes and margin",
-        "3. The Bayes factor",
+        "3. The Bayes factor, and the most this design can give",
         "Try it",
     ),
     "05-detect-difference.ipynb": (
@@ -155,6 +160,7 @@ OFF_ROUTE: dict[str, tuple[str, ...]] = {
         "The table of published summaries",
         "Who was compared with whom",
         "Recomputing from printed summaries",
+        "Which test? A one-sided Welch test",
         "Every row, checked",
         "Kona: whole numbers hide the difference",
         "Try it",
@@ -165,8 +171,11 @@ OFF_ROUTE: dict[str, tuple[str, ...]] = {
         "The evidence table, as effect sizes",
         "Where Maughan (1986) sits",
         "Who was compared with whom",
+        "What can be pooled with what",
         "Why the prediction interval is the honest summary for a clinician",
-        "Potassium and creatine kinase",
+        "What a pooled estimate from two studies means (illustration only)",
+        "Kona: blood at presentation to the medical tent",
+        "Creatine kinase, lactate dehydrogenase, magnesium and sodium change",
         "Equivalence against the compendium's margins",
         "Small-study effects",
         "Try it",
