@@ -146,6 +146,23 @@ def figure_text(fig: Figure) -> str:
     return "\n".join(t for t in texts if t)
 
 
+def nothing_to_draw(ax: Axes | None, title: str, why: str, *, name: str) -> Axes:
+    """An empty panel that says why there is nothing to draw, saved as ``name``.
+
+    Used where a user's file leaves a figure without data (a column with no
+    values, no margin set), so that a report says so instead of failing.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, f"Nothing to draw: {why}", ha="center", va="center", wrap=True,
+            transform=ax.transAxes, fontsize=12, parse_math=False)  # fmt: skip
+    ax.nothing_drawn = why  # type: ignore[attr-defined]
+    save_figure(ax.figure, name)  # type: ignore[arg-type]
+    return ax
+
+
 def _axis_label(variable: str) -> str:
     unit = schema.unit_of(variable)
     return f"{schema.label_of(variable)} ({unit})" if unit else schema.label_of(variable)
@@ -226,6 +243,10 @@ def estimation_plot(
     from analysis.compare import group_values
 
     x, y = group_values(cohort, variable)
+    if not (x.size and y.size):
+        empty = " and ".join(g for g, v in (("cramp", x), ("control", y)) if not v.size)
+        return nothing_to_draw(ax, schema.label_of(variable), f"no {variable} values in the "
+                               f"{empty} group", name=f"estimation-{variable}")  # fmt: skip
     if result is None:
         from scipy import stats
 
@@ -485,7 +506,11 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     rows = results.loc[results["margin"].notna()]
     if rows.empty:
-        raise ValueError("`results` has no row with a `margin`: nothing to draw")
+        ax = nothing_to_draw(ax, "Intervals against margins", "no variable has an "
+                             "equivalence margin (and a result) to compare with",
+                             name="ci-vs-margin")  # fmt: skip
+        ax.verdicts = []  # type: ignore[attr-defined]
+        return ax
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.85 * len(rows) + 2.0), layout="constrained")
     level = 2 * float(rows["confidence_level"].iloc[0]) - 1
@@ -743,6 +768,12 @@ def margin_sensitivity_plot(
     if teaching is not None and not teaching > 0:
         raise ValueError(f"`margin` must be positive; got {margin!r}")
     used = "teaching margin" if margin is None else "margin used"
+    if min(x.size, y.size) < 2 or not (x.std(ddof=1) > 0 or y.std(ddof=1) > 0):
+        ax = nothing_to_draw(ax, schema.label_of(variable), "fewer than 2 values in a group "
+                             "or no spread at all: TOST cannot be computed",
+                             name=f"margin-sensitivity-{variable}")  # fmt: skip
+        ax.switch_margin = np.nan  # type: ignore[attr-defined]
+        return ax
     if margins is None:
         probe = welch_tost(x, y, 1.0, alpha=alpha)  # its interval does not depend on the margin
         far = max(abs(probe.ci_low), abs(probe.ci_high))  # where the verdict switches
