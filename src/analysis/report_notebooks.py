@@ -111,8 +111,10 @@ def why_not_runnable(notebook: Path, cohort: pd.DataFrame) -> str | None:
                 f"and needs at least {MIN_PER_GROUP} values in each")  # fmt: skip
     flat = [s for c in needs["compares"] if (s := without_spread(cohort, c))]
     if flat:
-        return (f"{notebook.name} not run: it tests {', '.join(flat)} between the groups, "
-                "but every value is the same within each group (no spread, so no test)")  # fmt: skip
+        return (
+            f"{notebook.name} not run: it tests {', '.join(flat)} between the groups, "
+            "but its values are all the same within each group (no spread, no test)"
+        )
     if needs["compares_any"] and all(short_of_values(cohort, c)
                                      for c in default_variables(cohort)):  # fmt: skip
         return (
