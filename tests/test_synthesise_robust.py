@@ -1,0 +1,94 @@
+"""``synthesise`` on tables that load but once crashed it, or that are far too big.
+
+Every table is written here from one valid row (``_row``), changed as each
+test needs; the numbers are made up and never stand for a study.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.cli import main
+from analysis.evidence import EVIDENCE_COLUMNS, load_evidence
+from analysis.meta import judge_equivalence, small_study_test, study_labels, synthesise
+
+COLUMNS = [*EVIDENCE_COLUMNS, "source_url"]
+
+
+def _row(**changes: str) -> dict[str, str]:
+    base = dict(study_id="s1", study="Smith", year="2000", doi="10.1000/abc", pmid="123",
+                event="marathon", time_point="post", variable="sodium", unit="mmol/L",
+                cramp_group="cramp", comparison_group="control", n_cramp="10", n_control="20",
+                summary="mean_sd", cramp_center="140", cramp_spread="3", control_center="141",
+                control_spread="3", reported_p="", reported_test="", source_kind="abstract",
+                secondary_source="", missing_reason="", notes="", source_url="")  # fmt: skip
+    return {**base, **changes}
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+NO_NUMBERS = dict(summary="", cramp_center="", cramp_spread="", control_center="",
+                  control_spread="", missing_reason="abstract gives no group means or SDs")  # fmt: skip
+
+CRASHED = {
+    "no_estimate": [_row(study_id="m1986", study="Maughan", year="1986", **NO_NUMBERS)],
+    "iqr_zero": [
+        _row(
+            study_id=f"s{i}", summary="median_iqr", cramp_spread="140-140", control_spread="141-141"
+        )
+        for i in range(3)
+    ],  # fmt: skip
+    "n1_units": [
+        _row(study_id="s0", n_cramp="1", n_control="1"),
+        _row(study_id="s1", n_cramp="1", n_control="1", unit="mEq/L", cramp_center="139"),
+    ],  # fmt: skip
+    "egger_equal_variances": [
+        _row(
+            study_id=f"s{i}", study=f"Author{i}", year=str(2000 + i), cramp_center=str(138 + i % 4)
+        )
+        for i in range(10)
+    ],  # fmt: skip
+    "same_author_year_28": [
+        _row(study_id=f"s{i}", cramp_center=str(140 + i % 5)) for i in range(28)
+    ],  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRASHED))
+def test_synthesise_never_fails_on_a_table_that_loads(name, tmp_path, capsys):
+    table = _write(tmp_path / f"{name}.csv", CRASHED[name])
+    assert main(["synthesise", str(table), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_a_table_without_estimates_pools_nothing_and_judges_nothing(tmp_path):
+    res = synthesise(load_evidence(_write(tmp_path / "t.csv", CRASHED["no_estimate"])))
+    assert res.pooled.empty and {"measure", "k", "estimate"} <= set(res.pooled.columns)
+    assert judge_equivalence(res).empty
+
+
+def test_egger_with_equal_standard_errors_is_not_run_and_says_why():
+    test = small_study_test(np.linspace(-1, 1, 10), np.full(10, 0.9))
+    assert not test.ran and np.isnan(test.p_value) and "same standard error" in test.note
+
+
+def test_study_labels_go_on_after_z():
+    import pandas as pd
+
+    table = pd.DataFrame({"study_id": [f"s{i}" for i in range(28)], "study": "Smith",
+                          "year": 2000})  # fmt: skip
+    labels = study_labels(table)
+    assert [labels[f"s{i}"] for i in (0, 25, 26, 27)] == [
+        "Smith 2000a", "Smith 2000z", "Smith 2000aa", "Smith 2000ab"]  # fmt: skip
+    assert len(set(labels.values())) == 28
