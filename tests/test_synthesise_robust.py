@@ -92,3 +92,42 @@ def test_study_labels_go_on_after_z():
     assert [labels[f"s{i}"] for i in (0, 25, 26, 27)] == [
         "Smith 2000a", "Smith 2000z", "Smith 2000aa", "Smith 2000ab"]  # fmt: skip
     assert len(set(labels.values())) == 28
+
+
+DOLLAR_NAMES = ["$\\frac{a}$", "Price $5 and $6 Ltd", "Cost $\\alpha^{2}$ al"]
+
+
+def _drawn_texts(fig) -> list:
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # mathtext would fail or italicise here
+    return [t for t in fig.findobj(Text) if t.get_text()]
+
+
+def test_dollar_signs_in_study_names_are_drawn_literally(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from analysis import evidence_plots
+
+    rows = [_row(study_id=f"s{i}", study=n, cramp_center=str(139 + i))
+            for i, n in enumerate(DOLLAR_NAMES)]  # fmt: skip
+    res = synthesise(load_evidence(_write(tmp_path / "t.csv", rows)))
+    for draw in (evidence_plots.forest_plot, evidence_plots.leave_one_out_plot):
+        texts = _drawn_texts(draw(res, "sodium", "post").figure)
+        shown = "\n".join(t.get_text() for t in texts)
+        for name in DOLLAR_NAMES:
+            assert name in shown, (draw.__name__, name)
+        assert not any(t.get_parse_math() or t.get_usetex() for t in texts)
+        # what is rendered is the text itself, not mathematics
+        assert all(t._preprocess_math(t.get_text()) == (t.get_text(), False) for t in texts)
+    plt.close("all")
+    out = tmp_path / "out"
+    assert main(["synthesise", str(tmp_path / "t.csv"), "--out", str(out), "-q"]) == 0
+
+
+def test_every_figure_of_table_text_is_drawn_through_literal_text():
+    from analysis import causes, evidence_plots, plots
+
+    for draw in (plots.forest_plot, causes.muscle_damage_plot, evidence_plots.forest_plot,
+                 evidence_plots.leave_one_out_plot):  # fmt: skip
+        assert hasattr(draw, "__wrapped__"), draw.__name__

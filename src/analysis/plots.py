@@ -19,10 +19,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -42,8 +44,10 @@ __all__ = [
     "estimation_plot",
     "figure_text",
     "forest_plot",
+    "literal_text",
     "margin_sensitivity_plot",
     "margin_unit",
+    "nothing_to_draw",
     "paired_plot",
     "plt",
     "power_curve_plot",
@@ -105,6 +109,44 @@ def use_style(figure_dir: str | Path | None = None, *, prefix: str | None = None
         _figure_dir.mkdir(parents=True, exist_ok=True)
 
 
+_Draw = TypeVar("_Draw", bound=Callable[..., Any])
+
+
+def make_literal(fig: Figure) -> Figure:
+    """Every text of ``fig`` shown as written: no mathtext, no LaTeX.
+
+    Text from a user's table or file (a study called ``Price $5 and $6 Ltd``)
+    must never be read as ``$...$`` mathematics, which would print it in
+    italics or fail on ``$\\frac{a}$``.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return fig
+
+
+def literal_text(draw: _Draw) -> _Draw:
+    """Decorator of a drawing function: every text it draws is literal (:func:`make_literal`).
+
+    Texts are created with ``text.parse_math`` and ``text.usetex`` off, and
+    every text of the figure returned (an Axes' figure or a Figure) is made
+    literal afterwards, tick labels included.
+    """
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context({"text.parse_math": False, "text.usetex": False}):
+            out = draw(*args, **kwargs)
+        fig = out if isinstance(out, Figure) else getattr(out, "figure", None)
+        if isinstance(fig, Figure):
+            make_literal(fig)
+        return out
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
 
@@ -117,6 +159,7 @@ def save_figure(fig: Figure, name: str) -> list[Path]:
     """
     if _figure_dir is None:
         return []
+    make_literal(fig)  # names from a user's file are never mathtext
     written = []
     svg_metadata = {"Date": None, "Description": figure_text(fig)}
     for ext in ("png", "svg"):
@@ -830,6 +873,7 @@ def _rounding_range(row: pd.Series, estimate: str) -> list[float] | None:
     return sorted([float(low) * scale, float(high) * scale])
 
 
+@literal_text
 def forest_plot(
     evidence: pd.DataFrame, *, estimate: str = "hedges_g", ax: Axes | None = None
 ) -> Axes:

@@ -92,7 +92,9 @@ def _figures(res: EvidenceSynthesis, folder: Path) -> list[tuple[str, str, str, 
 def _save(ax: object, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    fig = ax.figure  # type: ignore[attr-defined]
+    from analysis.plots import make_literal
+
+    fig = make_literal(ax.figure)  # type: ignore[attr-defined]
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return path
