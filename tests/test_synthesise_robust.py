@@ -131,3 +131,76 @@ def test_every_figure_of_table_text_is_drawn_through_literal_text():
     for draw in (plots.forest_plot, causes.muscle_damage_plot, evidence_plots.forest_plot,
                  evidence_plots.leave_one_out_plot):  # fmt: skip
         assert hasattr(draw, "__wrapped__"), draw.__name__
+
+
+def _refused(table: Path, tmp_path: Path, capsys) -> list[str]:
+    assert main(["synthesise", str(table), "--out", str(tmp_path / "out"), "-q"]) == 2
+    assert not (tmp_path / "out").exists()
+    return capsys.readouterr().err.splitlines()
+
+
+def test_more_rows_than_the_limit_are_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    from analysis import evidence
+
+    monkeypatch.setattr(evidence, "MAX_EVIDENCE_ROWS", 50)
+    rows = [_row(study_id=f"s{i}", study=f"A{i}") for i in range(51)]
+    err = _refused(_write(tmp_path / "big.csv", rows), tmp_path, capsys)
+    assert len(err) == 2 and "51 rows, more than 50" in err[1] and "[too-big]" in err[1]
+    lines = [_row(study_id=f"s{i}", study=f"A{i}") for i in range(200)]  # lines, before parsing
+    err = _refused(_write(tmp_path / "bigger.csv", lines), tmp_path, capsys)
+    assert "more than 50 rows" in err[1]
+
+
+def test_a_huge_line_is_refused_without_reading_it_whole(tmp_path, capsys):
+    from analysis.validation import MAX_LINE_CHARS
+
+    table = _write(tmp_path / "t.csv", [_row(notes="x" * (MAX_LINE_CHARS + 10))])
+    err = _refused(table, tmp_path, capsys)
+    assert f"line 2 is longer than {MAX_LINE_CHARS:,} bytes" in err[1]
+
+
+def test_a_repeated_problem_is_summarised(tmp_path, capsys):
+    rows = [_row(study_id=f"s{i}", study=f"A{i}", doi="", pmid="") for i in range(300)]
+    err = _refused(_write(tmp_path / "t.csv", rows), tmp_path, capsys)
+    assert "300 problem(s)" in err[0]
+    assert len(err) < 10 and "and 297 more like the above" in "\n".join(err)
+
+
+def test_figures_are_capped_and_the_rest_listed(tmp_path, monkeypatch):
+    from analysis import synthesis_report
+
+    monkeypatch.setattr(synthesis_report, "MAX_FIGURE_SETTINGS", 2)
+    monkeypatch.setattr(synthesis_report, "MAX_FOREST_ROWS", 2)
+    rows = [_row(study_id=f"s{i}", variable="sodium", cramp_center=str(139 + i)) for i in range(3)]
+    rows += [_row(study_id="k1", variable="potassium", unit="mmol/L"),
+             _row(study_id="c1", variable="chloride")]  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["synthesise", str(_write(tmp_path / "t.csv", rows)), "--out", str(out), "-q"]) == 0
+    assert [p.name for p in (out / "figures").iterdir()] == ["forest_potassium_post.png"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "1 of 3 variable and time-point settings are not drawn" in page
+    assert "sodium, post: 3 rows, more than 2 for one figure" in page
+
+
+def test_figure_file_names_from_long_values_are_short_and_distinct(tmp_path):
+    long_a, long_b = "post" + "x" * 300, "post" + "x" * 299 + "y"
+    rows = [_row(study_id=f"s{i}", time_point=tp) for i, tp in enumerate((long_a, long_b))]
+    out = tmp_path / "out"
+    assert main(["synthesise", str(_write(tmp_path / "t.csv", rows)), "--out", str(out), "-q"]) == 0
+    names = [p.name for p in (out / "figures").iterdir()]
+    assert len(names) == 2 and len(set(names)) == 2
+    assert all(len(n) <= 120 for n in names)
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [("/dev/zero", "a device"), ("fifo", "a named pipe"), ("-", "standard input) is not read")],
+)
+def test_not_a_file_is_named_for_what_it_is(source, said, tmp_path, capsys, monkeypatch):
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    if source == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+    err = _refused(Path(source), tmp_path, capsys)
+    assert said in err[1] and "no such file" not in err[1].replace("no such file;", "")
