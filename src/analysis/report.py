@@ -208,6 +208,10 @@ def _prepare(run: _Run, check: CohortCheck, work: Path) -> tuple[Path, pd.DataFr
     return cohort_csv, results
 
 
+#: files every report writes (checked against the destination before any work)
+_ALWAYS_WRITTEN = ("report.html", "validation.txt", "provenance.json", "cohort.csv")
+
+
 def _failure(exc: Exception) -> str:
     """An exception as a reason: the message alone for the expected kinds, else its type too."""
     if isinstance(exc, (KeyError, TypeError, ValueError)):
@@ -422,7 +426,7 @@ def build_report(
     from analysis.compare import DEFAULT_SEED
 
     data_path, out_dir = Path(data_path).resolve(), Path(out_dir).resolve()
-    check_destination(out_dir, force=force, protected=[data_path])
+    check_destination(out_dir, force=force, protected=[data_path], will_write=_ALWAYS_WRITTEN)
     run = _Run(
         data_path=data_path, out_dir=out_dir, notebooks=(), load_options=dict(load_options or {}),
         margins=dict(margins or {}), n_resamples=n_resamples,

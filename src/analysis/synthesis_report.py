@@ -46,6 +46,8 @@ __all__ = ["write_synthesis"]
 _VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "statsmodels", "matplotlib")
 #: the ``command`` recorded in provenance.json
 _COMMAND = "synthesise"
+#: files every synthesis writes (checked against the destination before any work)
+_ALWAYS_WRITTEN = ("report.html", "results.csv", "effects.csv", "provenance.json")
 
 
 def _slug(text: str) -> str:
@@ -296,14 +298,15 @@ def write_synthesis(
         (:class:`analysis.publish.PublishError`); nothing is written.
     """
     from analysis import meta
+    from analysis.publish import check_destination, sha256_of, staging
     from analysis.publish import publish as publish_folder
-    from analysis.publish import sha256_of, staging
 
     say = progress or (lambda _line: None)
     source = Path(evidence_path).resolve()
     out_dir = Path(out_dir).resolve()
     meta._check_options(method, test, 0.95)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    check_destination(out_dir, force=force, protected=[source], will_write=_ALWAYS_WRITTEN)
     with staging(out_dir, force=force, protected=[source]) as work:
         digest = sha256_of(source) if source.is_file() else None
         table = meta.load_table(source)
