@@ -204,3 +204,21 @@ def test_not_a_file_is_named_for_what_it_is(source, said, tmp_path, capsys, monk
         os.mkfifo(tmp_path / "fifo")
     err = _refused(Path(source), tmp_path, capsys)
     assert said in err[1] and "no such file" not in err[1].replace("no such file;", "")
+
+
+def test_saved_figure_names_are_capped_and_distinct(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from analysis import plots
+
+    plots.use_style(tmp_path)
+    try:
+        fig = plt.figure()
+        a = plots.save_figure(fig, "evidence-forest-sodium-post" + "x" * 300)
+        b = plots.save_figure(fig, "evidence-forest-sodium-post" + "x" * 299 + "y")
+        short = plots.save_figure(fig, "forest-sodium-post")
+    finally:
+        plots.use_style(None)
+        plt.close("all")
+    assert a[0] != b[0] and all(len(p.stem) <= 80 for p in a + b)
+    assert short[0].name == "forest-sodium-post.png"

@@ -147,8 +147,19 @@ def literal_text(draw: _Draw) -> _Draw:
     return wrapper  # type: ignore[return-value]
 
 
+#: longest figure file name (without extension) written by :func:`save_figure`
+_MAX_NAME_CHARS = 80
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+    """A safe, short file name: lower-case letters, digits and '-'; a cut name gets a hash."""
+    slug = re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+    if len(slug) <= _MAX_NAME_CHARS:
+        return slug
+    import hashlib
+
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{slug[: _MAX_NAME_CHARS - 9].rstrip('-')}-{digest}"
 
 
 def save_figure(fig: Figure, name: str) -> list[Path]:
