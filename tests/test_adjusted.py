@@ -192,3 +192,37 @@ def test_other_group_labels_are_an_error_not_dropped(marathon):
     data.loc[data.index[:5], "group"] = "Cramp"
     with pytest.raises(ValueError, match="'Cramp' in 5 row"):
         compare_adjusted(data, ["sodium"])
+
+
+def _flat_cohort(pre_same: bool) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 8
+    post = np.full(2 * n, 140.0) if pre_same else 140 + rng.normal(0, 2, 2 * n)
+    return pd.DataFrame(
+        {
+            "subject_id": [f"R{i}" for i in range(2 * n)],
+            "group": ["cramp"] * n + ["control"] * n,
+            "sodium_pre": np.full(2 * n, 140.0),
+            "sodium_post": post,
+        }
+    )
+
+
+def test_identical_values_give_nan_with_a_note_not_a_division_error():
+    table = compare_adjusted(_flat_cohort(pre_same=True), ["sodium"], margins={"sodium": 3})
+    assert np.allclose(table["estimate"], 0, atol=1e-9)
+    for column in ("se", "p", "ci_low", "efficiency_vs_post", "p_tost", "power_at_margin"):
+        assert table[column].isna().all(), column
+    assert table["note"].str.contains("no standard error").all()
+    assert table["equivalent"].isna().all()
+
+
+def test_statsmodels_warnings_are_recorded_in_the_note_never_printed(recwarn):
+    import warnings
+
+    warnings.simplefilter("error")  # a warning escaping fit_difference would fail here
+    table = compare_adjusted(_flat_cohort(pre_same=False), ["sodium"])
+    ancova = table[table["analysis"] == "ancova"].iloc[0]
+    assert "SingularMatrixWarning" in ancova["note"]
+    assert np.isfinite(ancova["se"])  # the group effect is still identified
+    assert not [w for w in recwarn if "rank" in str(w.message)]

@@ -386,3 +386,32 @@ def test_a_valid_file_gets_a_report_without_the_sections_it_cannot_have(tmp_path
     for reason in reasons:
         assert reason in report.stderr and reason in skipped
     assert (out / "results.csv").is_file() and (out / "report.html").is_file()
+
+
+PRE_CONSTANT = "subject_id,group,sodium_pre,sodium_post\n" + "".join(
+    f"R{i},{'cramp' if i < 5 else 'control'},140,{139 + (i * 7) % 5}\n" for i in range(12)
+)
+
+
+def test_quiet_is_quiet_even_where_statsmodels_warns(project, tmp_path):
+    """A constant pre-race value makes the ANCOVA design rank-deficient (statsmodels warns)."""
+    root, env = project
+    data = tmp_path / "pre_constant.csv"
+    data.write_text(PRE_CONSTANT)
+    quiet = run("report", data, "--out", tmp_path / "quiet", "--n-resamples", "200", "-q",
+                cwd=tmp_path, env=env)  # fmt: skip
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    adjusted = (tmp_path / "quiet" / "results_adjusted.csv").read_text()
+    assert "SingularMatrixWarning" in adjusted  # recorded in the note instead
+
+
+def test_quiet_outlasts_always_filters_added_after_it(tmp_path):
+    code = ("import warnings\nfrom analysis.cli import _route_warnings\n"
+            "with warnings.catch_warnings():\n    _route_warnings(quiet=True)\n"
+            "    warnings.simplefilter('always')  # as statsmodels does when imported\n"
+            "    warnings.warn('loud')\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -175,3 +175,30 @@ def test_on_published_runs_while_interrupts_are_held(tmp_path):
             publish(work, out, force=False, on_published=published)
     assert seen == [(out.resolve(), True)]
     assert (out / "a.txt").read_text() == "A"  # the interrupt came after: nothing undone
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_a_folder_where_a_new_file_goes_is_refused_and_nothing_changes(tmp_path):
+    out = tmp_path / "out"
+    build(out, {"a.txt": "A", "sub/b.txt": "B"})
+    (out / "c.txt" / "inner").mkdir(parents=True)  # a user's folder, named like a new file
+    (out / "c.txt" / "inner" / "keep.txt").write_text("user")
+    before = _tree(tmp_path)
+    with pytest.raises(PublishError, match=r"c\.txt/ would be overwritten"):
+        build(out, {"a.txt": "A2", "c.txt": "C"}, force=True)
+    assert _tree(tmp_path) == before and (out / "a.txt").read_text() == "A"
+    with pytest.raises(PublishError, match=r"c\.txt/"):  # said before any work is done
+        pub.check_destination(out, force=True, will_write=["c.txt"])
+
+
+def test_the_hidden_work_folder_of_a_long_out_name_fits_name_max(tmp_path):
+    name_max = os.pathconf(tmp_path, "PC_NAME_MAX")
+    out = tmp_path / ("r" * (name_max - 1))  # a legal name, too long with the prefix
+    result = build(out, {"a.txt": "A"})
+    assert result.out_dir == out.resolve() and (out / "a.txt").read_text() == "A"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    long_utf8 = tmp_path / ("é" * (name_max // 2))  # cut on a character, not inside one
+    build(long_utf8, {"a.txt": "A"})

@@ -255,3 +255,20 @@ def test_hostile_names_stay_text_in_chromium(tmp_path):
     images, drawn, pwned = map(int, match.groups())
     assert pwned == 0 and images >= 1 and drawn == images
     assert "pwnedstudy" in result.stdout  # the name is there, as text
+
+
+def test_the_readme_one_study_example_runs_as_written(tmp_path, monkeypatch, capsys):
+    """README, "Adding one study is adding one row": the command shown succeeds."""
+    import shlex
+
+    root = Path(__file__).parents[1]
+    command = ".venv/bin/cramp-reanalysis synthesise data/examples/evidence_one_study.csv"
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    (line,) = [ln for ln in readme.splitlines() if ln.startswith(command)]
+    argv = shlex.split(line)[1:]
+    monkeypatch.chdir(root)
+    argv[argv.index("--out") + 1] = str(tmp_path / "my-synthesis")
+    assert main([*argv, "-q"]) == 0, capsys.readouterr().err
+    with open(tmp_path / "my-synthesis" / "results.csv", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["variable"], row["time_point"], row["k"]) == ("ck", "24h_post", "1")

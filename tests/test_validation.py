@@ -381,3 +381,15 @@ def test_problem_fields_are_keywords_and_counted():
                       message="... and 5 more like the above", count=5)  # fmt: skip
     assert str(problem) == "column 'group': ... and 5 more like the above [unknown-group]"
     assert DataValidationError([problem]).args[0].startswith("data: 5 problems found")
+
+
+def test_units_row_option_on_a_file_without_a_units_row_is_a_problem_not_a_lost_runner(tmp_path):
+    text = "subject_id,group,sodium_post,potassium_post\nA,cramp,140,4.1\nB,cramp,141,4.2\n"
+    text += "C,control,139,4.0\nD,control,142,4.3\n"
+    (tmp_path / "plain.csv").write_text(text)
+    (problem,) = check_cohort(tmp_path / "plain.csv", units_row=True).errors
+    assert problem.rule == "units-row" and problem.row == 2
+    assert "looks like a runner's data" in problem.message and "'140'" in problem.message
+    (tmp_path / "units.csv").write_text(text.replace("\nA,", "\n,,mmol/L,mmol/L\nA,", 1))
+    check = check_cohort(tmp_path / "units.csv", units_row=True)
+    assert check.ok and len(check.cohort) == 4

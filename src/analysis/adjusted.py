@@ -29,7 +29,9 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +72,10 @@ class DifferenceFit:
         Coefficient of the pre-race value and its interval (ANCOVA; NaN otherwise).
     sd_ratio : float
         SD of the residuals among crampers / among controls.
+    note : str
+        What statsmodels warned about while fitting (a rank-deficient design,
+        such as a constant pre-race value, or a zero residual variance), or
+        ``""``. Warnings are recorded here, never printed.
     """
 
     estimate: float
@@ -86,6 +92,7 @@ class DifferenceFit:
     baseline_slope_ci_low: float
     baseline_slope_ci_high: float
     sd_ratio: float
+    note: str = ""
 
 
 def fit_difference(
@@ -131,18 +138,25 @@ def fit_difference(
         columns.append(baseline)
     design = np.column_stack(columns)
     alpha = 1 - confidence_level
-    classical = OLS(outcome, design).fit(use_t=True)
-    hc3 = OLS(outcome, design).fit(cov_type="HC3", use_t=True)
-    chosen = hc3 if cov_type == "HC3" else classical
-    ci = chosen.conf_int(alpha)
-    resid = classical.resid
-    sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # statsmodels' own "always" filters are overridden here
+        classical = OLS(outcome, design).fit(use_t=True)
+        hc3 = OLS(outcome, design).fit(cov_type="HC3", use_t=True)
+        chosen = hc3 if cov_type == "HC3" else classical
+        ci = chosen.conf_int(alpha)
+        resid = classical.resid
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
+    said = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    # residuals that are rounding noise (identical values): no SE, p or interval
+    flat = not float(classical.bse[1]) > 1e-9 * max(1.0, float(np.abs(outcome).max()))
+    undefined = {"se", "p", "ci_low", "ci_high", "se_classical", "p_classical", "se_hc3", "p_hc3"}
     slope = (
         (float(chosen.params[2]), float(ci[2, 0]), float(ci[2, 1]))
         if baseline is not None
         else (np.nan,) * 3
     )
-    return DifferenceFit(
+    fit = DifferenceFit(
         estimate=float(chosen.params[1]),
         se=float(chosen.bse[1]),
         p=float(chosen.pvalues[1]),
@@ -157,7 +171,16 @@ def fit_difference(
         baseline_slope_ci_low=slope[1],
         baseline_slope_ci_high=slope[2],
         sd_ratio=sd_ratio,
+        note="; ".join(f"statsmodels warned ({w})" for w in said),
     )
+    return dataclasses.replace(fit, **dict.fromkeys(undefined, math.nan)) if flat else fit
+
+
+def _efficiency(se_post: float, se: float) -> float:
+    """Variance of the post-only estimate / variance of this one; NaN when undefined."""
+    if not (math.isfinite(se_post) and math.isfinite(se)) or se <= 0:
+        return math.nan
+    return se_post**2 / se**2
 
 
 def _pooled_sd(values: np.ndarray, is_cramp: np.ndarray) -> float:
@@ -167,6 +190,11 @@ def _pooled_sd(values: np.ndarray, is_cramp: np.ndarray) -> float:
     return float(pooled(x.size, x.std(ddof=1), y.size, y.std(ddof=1)))
 
 
+def _per_sd(margin: float, sd: float) -> float:
+    """``margin / sd``; NaN when the SD is 0 or not finite (no spread to scale by)."""
+    return margin / sd if math.isfinite(sd) and sd > 0 else math.nan
+
+
 def _margin_columns(
     estimate: float, se: float, df: float, margin: float | None, sd: float, alpha: float
 ) -> dict[str, Any]:
@@ -174,6 +202,15 @@ def _margin_columns(
     from analysis.equivalence import _t_interval, smallest_margin, tost_from_estimate
     from analysis.power import minimum_detectable_from_se, power_from_se
 
+    if not (math.isfinite(se) and se > 0):  # nothing to test with (see _se_note)
+        return {
+            **dict.fromkeys(("smallest_margin", "tost_ci_low", "tost_ci_high", "mde"), np.nan),
+            "margin": np.nan if margin is None else margin,
+            "margin_sd": np.nan if margin is None else _per_sd(margin, sd),
+            "p_tost": np.nan,
+            "equivalent": pd.NA,
+            "power_at_margin": np.nan,
+        }
     low90, high90 = _t_interval(estimate, se, df, 1 - 2 * alpha)
     row: dict[str, Any] = {
         "smallest_margin": float(smallest_margin(low90, high90)),
@@ -190,7 +227,7 @@ def _margin_columns(
         tost = tost_from_estimate(estimate, se, df, margin, alpha=alpha)
         row.update(
             margin=margin,
-            margin_sd=margin / sd,
+            margin_sd=_per_sd(margin, sd),
             p_tost=tost.p_tost,
             equivalent=bool(tost.equivalent),
             power_at_margin=power_from_se(margin, se, df, alpha=alpha),
@@ -241,7 +278,7 @@ def _analyte_rows(
     rows = []
     for analysis, fit in fits.items():
         row = {**common, "analysis": analysis, **fit.__dict__}
-        row["efficiency_vs_post"] = fits["post"].se ** 2 / fit.se**2
+        row["efficiency_vs_post"] = _efficiency(fits["post"].se, fit.se)
         row.update(_margin_columns(fit.estimate, fit.se, fit.df, margin, sd_post, alpha))
         row["method"] = (
             f"OLS {_FORMULA[analysis]} (statsmodels), "
@@ -254,9 +291,18 @@ def _analyte_rows(
             "TOST, power and MDE from that SE and df (plug-in); margin_sd = margin / pooled SD "
             "of post-race values"
         )
-        row["note"] = note
+        row["note"] = "; ".join(n for n in (note, _se_note(fit.se), fit.note) if n)
         rows.append(row)
     return rows
+
+
+def _se_note(se: float) -> str:
+    if math.isfinite(se) and se > 0:
+        return ""
+    return (
+        "no standard error: no variation left to estimate it from (identical values?); "
+        "p, interval, efficiency, TOST and power are undefined (NaN)"
+    )
 
 
 def _welch_row(

@@ -15,6 +15,7 @@ fields is adapted here only.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -54,6 +55,18 @@ _MARKER_NAMES = {"ck": "creatine kinase (CK)", "ldh": "lactate dehydrogenase (LD
 _TIME_POINTS = {"pre": "before the race", "post": "after the race",
                 "24h_post": "24 h after the race"}  # fmt: skip
 _SHORT_TIME = {"pre": "pre-race", "post": "post-race", "24h_post": "24 h post"}
+
+
+def _literal_text(draw: Any) -> Any:
+    """:func:`analysis.plots.literal_text`, imported when drawing (matplotlib stays unloaded)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from analysis.plots import literal_text
+
+        return literal_text(draw)(*args, **kwargs)
+
+    return wrapper
 
 
 def likely_skewed(mean: float, sd: float) -> bool:
@@ -322,6 +335,7 @@ def finding_markdown(row: pd.Series) -> str:
     return text
 
 
+@_literal_text
 def muscle_damage_plot(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Hedges' g with its interval for each recomputed muscle-damage comparison.
 

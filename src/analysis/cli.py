@@ -448,6 +448,9 @@ def _route_warnings(*, quiet: bool) -> None:
     """Inside ``warnings.catch_warnings``: none with ``--quiet``, else one plain line each."""
     if quiet:
         warnings.simplefilter("ignore")
+        # statsmodels adds "always" filters when imported, ahead of this one: the
+        # warnings they let through are shown by nobody
+        warnings.showwarning = lambda *_args, **_kwargs: None
         return
 
     def show(message: Warning | str, category: type[Warning], *_args: object,

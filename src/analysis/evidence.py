@@ -39,10 +39,13 @@ import pandas as pd
 
 from analysis import paths
 from analysis.validation import DataValidationError, Problem
+from analysis.validation.problems import summarise
 
 __all__ = [
     "EVIDENCE_COLUMNS",
     "EVIDENCE_FILE",
+    "MAX_EVIDENCE_BYTES",
+    "MAX_EVIDENCE_ROWS",
     "OPTIONAL_COLUMNS",
     "RULES",
     "SOURCE_KINDS",
@@ -53,6 +56,11 @@ __all__ = [
 
 #: file name of the bundled evidence table in ``data/``
 EVIDENCE_FILE = "evidence_table.csv"
+
+#: most data rows of an evidence table (a synthesis is quadratic in the studies pooled)
+MAX_EVIDENCE_ROWS = 2_000
+#: most bytes of an evidence table file
+MAX_EVIDENCE_BYTES = 32 * 2**20
 
 #: the agreed columns, in order; every one must be present
 EVIDENCE_COLUMNS = (
@@ -93,7 +101,9 @@ SOURCE_KINDS = ("full_text", "abstract", "secondary")
 
 #: every rule the loader applies: rule -> what is checked
 RULES: dict[str, str] = {
-    "file-missing": "the file exists",
+    "file-missing": "the file exists (a regular file: not a folder, device or named pipe)",
+    "too-big": "at most MAX_EVIDENCE_ROWS rows, MAX_COLUMNS columns and lines of at most "
+    "MAX_LINE_CHARS bytes",
     "unreadable": "the file is UTF-8 CSV text that splits into fields",
     "no-rows": "there is at least one data row",
     "duplicate-column": "column names are unique",
@@ -163,18 +173,61 @@ def _decimals(text: str) -> int:
     return len(match.group(1) or match.group(2) or "")
 
 
+_SPLIT = "split the table (one file per variable, say) and synthesise each part"
+
+
+def _refuse(path: Path, rule: str, message: str, row: int | None = None) -> DataValidationError:
+    return DataValidationError([_problem(row, None, None, rule, message)], source=path.name)
+
+
+def _bounded_bytes(path: Path) -> bytes:
+    """The file's bytes, refused early when it cannot be an evidence table (bounded work).
+
+    A line longer than :data:`analysis.validation.MAX_LINE_CHARS` bytes, more
+    than :data:`MAX_EVIDENCE_BYTES` bytes or more lines than twice
+    :data:`MAX_EVIDENCE_ROWS` stop the reading at once, as for cohort files.
+    """
+    from analysis.validation.reading import MAX_LINE_CHARS, _not_a_file
+
+    what = _not_a_file(path)
+    if what is not None:
+        if what.startswith("no such file") and path.name == "-":  # stdin: cohort files only
+            what = "no such file; '-' (standard input) is not read here: name the table's file"
+        raise DataValidationError([_problem(None, None, str(path), "file-missing", what)],
+                                  source=path.name)  # fmt: skip
+    chunks, size = [], 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), b""), 1):
+            if len(line) > MAX_LINE_CHARS:
+                too_long = f"line {number} is longer than {MAX_LINE_CHARS:,} bytes"
+                raise _refuse(path, "too-big", f"{too_long}: not an evidence table")
+            size += len(line)
+            if size > MAX_EVIDENCE_BYTES or number > 2 * MAX_EVIDENCE_ROWS + 1:
+                raise _refuse(path, "too-big", f"more than {MAX_EVIDENCE_ROWS:,} rows or "
+                              f"{MAX_EVIDENCE_BYTES // 2**20} MB: " + _SPLIT)  # fmt: skip
+            chunks.append(line)
+    return b"".join(chunks)
+
+
 def _read(path: Path) -> pd.DataFrame:
     """Read the CSV as text; raise DataValidationError when it cannot be read."""
-    if not path.is_file():
-        problem = _problem(None, None, str(path), "file-missing", "no such file")
-        raise DataValidationError([problem], source=path.name)
+    import io
+
+    from analysis.validation.reading import MAX_COLUMNS
+
+    raw = _bounded_bytes(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")  # fmt: skip
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"cannot be read as UTF-8 CSV ({type(exc).__name__}: {exc})".replace("\n", " ")
-        raise DataValidationError(
-            [_problem(None, None, None, "unreadable", msg)], source=path.name
-        ) from None
+        raise _refuse(path, "unreadable", msg[:500]) from None
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _refuse(path, "too-big", f"{len(frame.columns):,} columns, more than "
+                      f"{MAX_COLUMNS:,}: not an evidence table")  # fmt: skip
+    if len(frame) > MAX_EVIDENCE_ROWS:
+        raise _refuse(path, "too-big", f"{len(frame):,} rows, more than {MAX_EVIDENCE_ROWS:,}: "
+                      + _SPLIT)  # fmt: skip
     return frame
 
 
@@ -561,7 +614,7 @@ def load_evidence(path: str | Path | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else paths.DATA_DIR / EVIDENCE_FILE
     frame = _read(path)
-    problems = evidence_problems(frame)
+    problems = summarise(evidence_problems(frame))  # a rule repeated: the first few, then a count
     if problems:
         raise DataValidationError(problems, source=path.name)
     if "source_url" not in frame.columns:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.meta import study_labels
-from analysis.plots import COLOURS, save_figure
+from analysis.plots import COLOURS, literal_text, save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -144,6 +144,7 @@ def _wrap(text: str, width: int = 46) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+@literal_text
 def forest_plot(
     res: EvidenceSynthesis,
     variable: str,
@@ -341,6 +342,7 @@ def leave_one_out_rows(res: EvidenceSynthesis, variable: str, time_point: str) -
     return pd.concat([pd.DataFrame([first]), rest], ignore_index=True)
 
 
+@literal_text
 def leave_one_out_plot(
     res: EvidenceSynthesis, variable: str, time_point: str, *, ax: Axes | None = None
 ) -> Axes:

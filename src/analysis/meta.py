@@ -683,10 +683,18 @@ def small_study_test(yi: Sequence[float], vi: Sequence[float]) -> SmallStudyTest
     sei = np.sqrt(v)
     x = np.column_stack([np.ones(k), sei])
     sw = 1.0 / sei  # sqrt of the weights 1/v
+    if np.linalg.matrix_rank(x * sw[:, None]) < 2:  # every study has the same SE
+        return SmallStudyTest(k, False, nan, nan, nan, nan, nan,
+                              "not run: every study has the same standard error, so the "
+                              "effect cannot be regressed on it")  # fmt: skip
     beta, *_ = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)
     resid = (y - x @ beta) * sw
     sigma2 = float(resid @ resid) / (k - 2)
-    cov = sigma2 * np.linalg.inv((x * sw[:, None]).T @ (x * sw[:, None]))
+    cov = sigma2 * np.linalg.pinv((x * sw[:, None]).T @ (x * sw[:, None]))
+    if not (math.isfinite(cov[1, 1]) and cov[1, 1] > 0):  # rounding noise, not a variance
+        return SmallStudyTest(k, False, float(beta[1]), nan, nan, float(k - 2), nan,
+                              "not run: the slope has no positive variance (the effects lie "
+                              "exactly on a line in their standard errors)")  # fmt: skip
     se = math.sqrt(cov[1, 1])
     stat = float(beta[1]) / se
     return SmallStudyTest(
@@ -977,7 +985,8 @@ def study_labels(table: pd.DataFrame) -> dict[str, str]:
     """A label per ``study_id``: 'Study year' ('n.d.' when no year is printed).
 
     Two studies with the same author and year get 'a', 'b', ... in the
-    order they first appear (e.g. 'Schwellnus et al. 2011a' and '2011b').
+    order they first appear (e.g. 'Schwellnus et al. 2011a' and '2011b');
+    after 'z' come 'aa', 'ab', ...
     """
     first = table.drop_duplicates("study_id")
     base = {str(r["study_id"]): _label(r) for _, r in first.iterrows()}
@@ -987,8 +996,18 @@ def study_labels(table: pd.DataFrame) -> dict[str, str]:
     out = {}
     for label, ids in seen.items():
         for i, sid in enumerate(ids):
-            out[sid] = label if len(ids) == 1 else f"{label}{'abcdefghijklmnopqrstuvwxyz'[i]}"
+            out[sid] = label if len(ids) == 1 else f"{label}{_letters(i)}"
     return out
+
+
+def _letters(i: int) -> str:
+    """'a', ..., 'z', 'aa', 'ab', ... for i = 0, 1, ... (as spreadsheet columns)."""
+    text = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        text = "abcdefghijklmnopqrstuvwxyz"[r] + text
+    return text
 
 
 def _one_row_per_study(usable: pd.DataFrame) -> None:
@@ -1092,9 +1111,16 @@ def synthesise(
         return df[["variable", "time_point", *[c for c in df if c not in key]]]
 
     key = ("variable", "time_point")
+    columns = [*_POOLED_HEAD, *(f.name for f in dataclasses.fields(RandomEffectsResult)),
+               "funnel_test", "funnel_p_value"]  # fmt: skip
     return EvidenceSynthesis(
-        effects, pd.DataFrame(pooled), stack(loo), stack(cum), method, test, float(confidence_level)
-    )
+        effects, pd.DataFrame(pooled, columns=columns), stack(loo), stack(cum), method, test,
+        float(confidence_level),
+    )  # fmt: skip
+
+
+#: the first columns of ``EvidenceSynthesis.pooled`` (then the model's, then the funnel test's)
+_POOLED_HEAD = ("variable", "time_point", "measure", "unit", "studies")
 
 
 def judge_equivalence(

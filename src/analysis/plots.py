@@ -19,10 +19,12 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -42,8 +44,10 @@ __all__ = [
     "estimation_plot",
     "figure_text",
     "forest_plot",
+    "literal_text",
     "margin_sensitivity_plot",
     "margin_unit",
+    "nothing_to_draw",
     "paired_plot",
     "plt",
     "power_curve_plot",
@@ -105,8 +109,57 @@ def use_style(figure_dir: str | Path | None = None, *, prefix: str | None = None
         _figure_dir.mkdir(parents=True, exist_ok=True)
 
 
+_Draw = TypeVar("_Draw", bound=Callable[..., Any])
+
+
+def make_literal(fig: Figure) -> Figure:
+    """Every text of ``fig`` shown as written: no mathtext, no LaTeX.
+
+    Text from a user's table or file (a study called ``Price $5 and $6 Ltd``)
+    must never be read as ``$...$`` mathematics, which would print it in
+    italics or fail on ``$\\frac{a}$``.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return fig
+
+
+def literal_text(draw: _Draw) -> _Draw:
+    """Decorator of a drawing function: every text it draws is literal (:func:`make_literal`).
+
+    Texts are created with ``text.parse_math`` and ``text.usetex`` off, and
+    every text of the figure returned (an Axes' figure or a Figure) is made
+    literal afterwards, tick labels included.
+    """
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context({"text.parse_math": False, "text.usetex": False}):
+            out = draw(*args, **kwargs)
+        fig = out if isinstance(out, Figure) else getattr(out, "figure", None)
+        if isinstance(fig, Figure):
+            make_literal(fig)
+        return out
+
+    return wrapper  # type: ignore[return-value]
+
+
+#: longest figure file name (without extension) written by :func:`save_figure`
+_MAX_NAME_CHARS = 80
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+    """A safe, short file name: lower-case letters, digits and '-'; a cut name gets a hash."""
+    slug = re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+    if len(slug) <= _MAX_NAME_CHARS:
+        return slug
+    import hashlib
+
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{slug[: _MAX_NAME_CHARS - 9].rstrip('-')}-{digest}"
 
 
 def save_figure(fig: Figure, name: str) -> list[Path]:
@@ -117,6 +170,7 @@ def save_figure(fig: Figure, name: str) -> list[Path]:
     """
     if _figure_dir is None:
         return []
+    make_literal(fig)  # names from a user's file are never mathtext
     written = []
     svg_metadata = {"Date": None, "Description": figure_text(fig)}
     for ext in ("png", "svg"):
@@ -144,6 +198,23 @@ def figure_text(fig: Figure) -> str:
             texts += [t.get_text() for t in ax.get_legend().get_texts()]
         texts += [t.get_text() for t in ax.texts]
     return "\n".join(t for t in texts if t)
+
+
+def nothing_to_draw(ax: Axes | None, title: str, why: str, *, name: str) -> Axes:
+    """An empty panel that says why there is nothing to draw, saved as ``name``.
+
+    Used where a user's file leaves a figure without data (a column with no
+    values, no margin set), so that a report says so instead of failing.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, f"Nothing to draw: {why}", ha="center", va="center", wrap=True,
+            transform=ax.transAxes, fontsize=12, parse_math=False)  # fmt: skip
+    ax.nothing_drawn = why  # type: ignore[attr-defined]
+    save_figure(ax.figure, name)  # type: ignore[arg-type]
+    return ax
 
 
 def _axis_label(variable: str) -> str:
@@ -226,6 +297,10 @@ def estimation_plot(
     from analysis.compare import group_values
 
     x, y = group_values(cohort, variable)
+    if not (x.size and y.size):
+        empty = " and ".join(g for g, v in (("cramp", x), ("control", y)) if not v.size)
+        return nothing_to_draw(ax, schema.label_of(variable), f"no {variable} values in the "
+                               f"{empty} group", name=f"estimation-{variable}")  # fmt: skip
     if result is None:
         from scipy import stats
 
@@ -489,7 +564,11 @@ def ci_margin_plot(results: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     rows = results.loc[results["margin"].notna()]
     if rows.empty:
-        raise ValueError("`results` has no row with a `margin`: nothing to draw")
+        ax = nothing_to_draw(ax, "Intervals against margins", "no variable has an "
+                             "equivalence margin (and a result) to compare with",
+                             name="ci-vs-margin")  # fmt: skip
+        ax.verdicts = []  # type: ignore[attr-defined]
+        return ax
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 0.85 * len(rows) + 2.0), layout="constrained")
     level = 2 * float(rows["confidence_level"].iloc[0]) - 1
@@ -747,6 +826,12 @@ def margin_sensitivity_plot(
     if teaching is not None and not teaching > 0:
         raise ValueError(f"`margin` must be positive; got {margin!r}")
     used = "teaching margin" if margin is None else "margin used"
+    if min(x.size, y.size) < 2 or not (x.std(ddof=1) > 0 or y.std(ddof=1) > 0):
+        ax = nothing_to_draw(ax, schema.label_of(variable), "fewer than 2 values in a group "
+                             "or no spread at all: TOST cannot be computed",
+                             name=f"margin-sensitivity-{variable}")  # fmt: skip
+        ax.switch_margin = np.nan  # type: ignore[attr-defined]
+        return ax
     if margins is None:
         probe = welch_tost(x, y, 1.0, alpha=alpha)  # its interval does not depend on the margin
         far = max(abs(probe.ci_low), abs(probe.ci_high))  # where the verdict switches
@@ -803,6 +888,7 @@ def _rounding_range(row: pd.Series, estimate: str) -> list[float] | None:
     return sorted([float(low) * scale, float(high) * scale])
 
 
+@literal_text
 def forest_plot(
     evidence: pd.DataFrame, *, estimate: str = "hedges_g", ax: Axes | None = None
 ) -> Axes:

@@ -230,7 +230,9 @@ def margin_bullets(results: pd.DataFrame) -> list[str]:
     bullets = []
     for row in results.dropna(subset=["margin"]).itertuples(index=False):
         unit = _margin_unit(row.variable)
-        verdict = "equivalence shown" if row.equivalent else "equivalence not shown"
+        verdict = "no equivalence verdict (TOST not computable)"
+        if not pd.isna(row.equivalent):
+            verdict = "equivalence shown" if row.equivalent else "equivalence not shown"
         bullets.append(
             f"{schema.label_of(row.variable)}: MDE {row.mde:.2f} {unit}, margin "
             f"±{row.margin:g} {unit}, power at the margin {row.power_at_margin:.0%}, "

@@ -220,13 +220,35 @@ def _plan(out_dir: Path, *, force: bool, protected: Iterable[Path] = ()) -> _Pla
     return _Plan(tuple(removed), tuple(kept))
 
 
-def check_destination(out_dir: str | Path, *, force: bool, protected: Iterable[Path] = ()) -> None:
-    """Raise :class:`PublishError` if ``out_dir`` may not be written (or replaced)."""
-    _plan(Path(out_dir).resolve(), force=force, protected=protected)
+def check_destination(
+    out_dir: str | Path,
+    *,
+    force: bool,
+    protected: Iterable[Path] = (),
+    will_write: Iterable[str] = (),
+) -> None:
+    """Raise :class:`PublishError` if ``out_dir`` may not be written (or replaced).
+
+    ``will_write`` names files (relative paths) the output will surely hold;
+    a kept file or a folder where one of them must go is reported now, before
+    the work, as :func:`publish` would after it.
+    """
+    out_dir = Path(out_dir).resolve()
+    plan = _plan(out_dir, force=force, protected=protected)
+    _refuse_conflicts(out_dir, _conflicts(out_dir, will_write, plan.kept))
+
+
+def _refuse_conflicts(out_dir: Path, clashes: list[str]) -> None:
+    if clashes:
+        raise PublishError(
+            f"{out_dir}: {_summary(clashes)} would be overwritten but "
+            "cramp-reanalysis did not write it (or it was changed since; a folder is never "
+            "replaced by a file); nothing was replaced: move it away or choose another --out"
+        )
 
 
 def _conflicts(out_dir: Path, new_files: Iterable[str], kept: Iterable[str]) -> list[str]:
-    """Kept paths that a new file would overwrite or need as a folder."""
+    """Kept paths that a new file would overwrite or need as a folder, and folders in its place."""
     kept = set(kept)
     clashes = []
     for rel in new_files:
@@ -236,6 +258,8 @@ def _conflicts(out_dir: Path, new_files: Iterable[str], kept: Iterable[str]) -> 
             path = out_dir / prefix
             if prefix in kept or (i < len(parts) and path.exists() and not path.is_dir()):
                 clashes.append(prefix)
+            elif i == len(parts) and path.is_dir() and not path.is_symlink():
+                clashes.append(prefix + "/")  # a folder where the new file must go
     return sorted(set(clashes))
 
 
@@ -267,8 +291,14 @@ def _write_marker(work_dir: Path) -> list[str]:
 
 def _sibling(out_dir: Path, kind: str) -> Path:
     """A new hidden folder beside ``out_dir``, created with the user's umask."""
+    try:
+        name_max = os.pathconf(out_dir.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    room = max(1, min(name_max, 255) - len(f"..{kind}-12345678"))
+    name = out_dir.name.encode()[:room].decode(errors="ignore")  # a long --out: cut, never longer
     while True:
-        path = out_dir.parent / f".{out_dir.name}.{kind}-{secrets.token_hex(4)}"
+        path = out_dir.parent / f".{name}.{kind}-{secrets.token_hex(4)}"
         try:
             path.mkdir()
         except FileExistsError:
@@ -346,13 +376,7 @@ def publish(
     written = _write_marker(work_dir)
     with signals_held():
         plan = _plan(out_dir, force=force, protected=guard)
-        clashes = _conflicts(out_dir, written, plan.kept)
-        if clashes:
-            raise PublishError(
-                f"{out_dir}: {_summary(clashes)} would be overwritten but "
-                "cramp-reanalysis did not write it (or it was changed since); nothing was "
-                "replaced: move it away or choose another --out"
-            )
+        _refuse_conflicts(out_dir, _conflicts(out_dir, written, plan.kept))
         if not out_dir.exists():
             os.rename(work_dir, out_dir)
         else:

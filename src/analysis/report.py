@@ -208,6 +208,17 @@ def _prepare(run: _Run, check: CohortCheck, work: Path) -> tuple[Path, pd.DataFr
     return cohort_csv, results
 
 
+#: files every report writes (checked against the destination before any work)
+_ALWAYS_WRITTEN = ("report.html", "validation.txt", "provenance.json", "cohort.csv")
+
+
+def _failure(exc: Exception) -> str:
+    """An exception as a reason: the message alone for the expected kinds, else its type too."""
+    if isinstance(exc, (KeyError, TypeError, ValueError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _adjusted(run: _Run, check: CohortCheck, work: Path) -> tuple[pd.DataFrame | None, str]:
     """Phase 2b: results_adjusted.csv and headline.csv, or the reason they are left out.
 
@@ -222,15 +233,17 @@ def _adjusted(run: _Run, check: CohortCheck, work: Path) -> tuple[pd.DataFrame |
     cohort = cast("pd.DataFrame", check.cohort)
     try:
         adjusted = compare_adjusted(cohort, margins=run.margins or None)
-    except (KeyError, TypeError, ValueError) as exc:
-        run.say(f"baseline-adjusted comparison left out: {exc}")
-        return None, f"the baseline-adjusted comparison could not be made: {exc}"
+    except Exception as exc:  # any failure leaves this part out, never the whole report
+        why = _failure(exc)
+        run.say(f"baseline-adjusted comparison left out: {why}")
+        return None, f"the baseline-adjusted comparison could not be made: {why}"
     write_csv(adjusted, work / "results_adjusted.csv")
     try:
         table = headline(cohort, margins=run.margins or None)
-    except (KeyError, TypeError, ValueError) as exc:
-        run.say(f"headline left out: {exc}")
-        return None, str(exc)
+    except Exception as exc:  # as above
+        why = _failure(exc)
+        run.say(f"headline left out: {why}")
+        return None, why
     write_csv(table, work / "headline.csv")
     run.say("baseline-adjusted comparison -> results_adjusted.csv, headline.csv")
     return table, ""
@@ -413,7 +426,7 @@ def build_report(
     from analysis.compare import DEFAULT_SEED
 
     data_path, out_dir = Path(data_path).resolve(), Path(out_dir).resolve()
-    check_destination(out_dir, force=force, protected=[data_path])
+    check_destination(out_dir, force=force, protected=[data_path], will_write=_ALWAYS_WRITTEN)
     run = _Run(
         data_path=data_path, out_dir=out_dir, notebooks=(), load_options=dict(load_options or {}),
         margins=dict(margins or {}), n_resamples=n_resamples,

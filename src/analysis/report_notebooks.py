@@ -75,6 +75,15 @@ def short_of_values(cohort: pd.DataFrame, column: str) -> str | None:
     return f"{column} ({', '.join(few)})" if few else None
 
 
+def without_spread(cohort: pd.DataFrame, column: str) -> str | None:
+    """``'sodium_post'`` if every value of ``column`` is the same within each group, else None.
+
+    A Welch test or TOST then has no standard error: nothing can be tested.
+    """
+    sds = cohort.groupby("group", observed=True)[column].std(ddof=1)
+    return column if len(sds) and bool((sds.fillna(0) == 0).all()) else None
+
+
 def requirements(notebook: Path) -> list[str]:
     """Columns a notebook needs, from its metadata ``analysis.requires`` (default none)."""
     return _needs(notebook)["requires"]
@@ -85,7 +94,8 @@ def why_not_runnable(notebook: Path, cohort: pd.DataFrame) -> str | None:
 
     From the notebook's metadata ``analysis``: every column in ``requires``
     and ``compares`` must be present; every column in ``compares`` needs at
-    least :data:`MIN_PER_GROUP` values in each group; with ``compares_any``,
+    least :data:`MIN_PER_GROUP` values in each group and some spread (values
+    not all identical within both groups); with ``compares_any``,
     at least one variable the comparison table covers must have that many.
     """
     from analysis.compare import default_variables
@@ -99,6 +109,12 @@ def why_not_runnable(notebook: Path, cohort: pd.DataFrame) -> str | None:
     if short:
         return (f"{notebook.name} not run: it compares {', '.join(short)} between the groups "
                 f"and needs at least {MIN_PER_GROUP} values in each")  # fmt: skip
+    flat = [s for c in needs["compares"] if (s := without_spread(cohort, c))]
+    if flat:
+        return (
+            f"{notebook.name} not run: it tests {', '.join(flat)} between the groups, "
+            "but its values are all the same within each group (no spread, no test)"
+        )
     if needs["compares_any"] and all(short_of_values(cohort, c)
                                      for c in default_variables(cohort)):  # fmt: skip
         return (

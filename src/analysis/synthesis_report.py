@@ -46,6 +46,8 @@ __all__ = ["write_synthesis"]
 _VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "statsmodels", "matplotlib")
 #: the ``command`` recorded in provenance.json
 _COMMAND = "synthesise"
+#: files every synthesis writes (checked against the destination before any work)
+_ALWAYS_WRITTEN = ("report.html", "results.csv", "effects.csv", "provenance.json")
 
 
 def _slug(text: str) -> str:
@@ -65,18 +67,61 @@ def _margin_for(res: EvidenceSynthesis, variable: str, time_point: str) -> float
     return schema.default_margin(variable)
 
 
-def _figures(res: EvidenceSynthesis, folder: Path) -> list[tuple[str, str, str, Path]]:
-    """Draw every figure; return (variable, time point, kind, file) per figure."""
+#: most variable/time-point settings drawn (two figures each); the rest are listed
+MAX_FIGURE_SETTINGS = 40
+#: most rows of one forest plot (one per study); a larger setting is not drawn
+MAX_FOREST_ROWS = 150
+#: longest slug of a variable or time point in a figure's file name
+_SLUG_CHARS = 40
+
+
+def _figure_base(variable: str, time_point: str, used: set[str]) -> str:
+    """``<variable>_<time point>`` as a short, unique, safe file-name part.
+
+    A name from the table is slugged and cut to :data:`_SLUG_CHARS`
+    characters; a cut or clashing name gets 8 hex digits of its hash, so that
+    file names stay short (NAME_MAX) and distinct.
+    """
+    import hashlib
+
+    a, b = _slug(variable), _slug(time_point)
+    base = f"{a[:_SLUG_CHARS]}_{b[:_SLUG_CHARS]}"
+    if max(len(a), len(b)) > _SLUG_CHARS or base in used:
+        digest = hashlib.sha256(f"{variable}\0{time_point}".encode()).hexdigest()[:8]
+        base = f"{base}_{digest}"
+    while base in used:
+        base += "_"
+    used.add(base)
+    return base
+
+
+def _figures(
+    res: EvidenceSynthesis, folder: Path, left_out: list[str] | None = None
+) -> list[tuple[str, str, str, Path]]:
+    """Draw every figure; return (variable, time point, kind, file) per figure.
+
+    At most :data:`MAX_FIGURE_SETTINGS` settings are drawn and none with more
+    than :data:`MAX_FOREST_ROWS` rows; what is not drawn is appended to
+    ``left_out``, with the reason.
+    """
     from analysis import evidence_plots as ep
 
     folder.mkdir()
-    out, used = [], set()
+    out: list[tuple[str, str, str, Path]] = []
+    used: set[str] = set()
+    left_out = [] if left_out is None else left_out
     groups = res.effects[["variable", "time_point"]].drop_duplicates()
-    for variable, time_point in groups.itertuples(index=False):
-        base = f"{_slug(variable)}_{_slug(time_point)}"
-        while base in used:
-            base += "_"
-        used.add(base)
+    if len(groups) > MAX_FIGURE_SETTINGS:
+        left_out.append(f"{len(groups) - MAX_FIGURE_SETTINGS} of {len(groups)} variable and "
+                        f"time-point settings are not drawn (at most {MAX_FIGURE_SETTINGS}); "
+                        "their numbers are in results.csv and effects.csv")  # fmt: skip
+    counts = res.effects.groupby(["variable", "time_point"], sort=False).size()
+    for variable, time_point in groups.head(MAX_FIGURE_SETTINGS).itertuples(index=False):
+        if counts[(variable, time_point)] > MAX_FOREST_ROWS:
+            left_out.append(f"{variable}, {time_point}: {counts[(variable, time_point)]} rows, "
+                            f"more than {MAX_FOREST_ROWS} for one figure; not drawn")  # fmt: skip
+            continue
+        base = _figure_base(variable, time_point, used)
         margin = _margin_for(res, variable, time_point)
         ax = ep.forest_plot(res, variable, time_point, margin=margin)
         out.append((variable, time_point, "forest", _save(ax, folder / f"forest_{base}.png")))
@@ -92,7 +137,9 @@ def _figures(res: EvidenceSynthesis, folder: Path) -> list[tuple[str, str, str, 
 def _save(ax: object, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    fig = ax.figure  # type: ignore[attr-defined]
+    from analysis.plots import make_literal
+
+    fig = make_literal(ax.figure)  # type: ignore[attr-defined]
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return path
@@ -134,7 +181,8 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) -> str:
+def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool,
+          left_out: list[str] | None = None) -> str:  # fmt: skip
     from analysis.meta import judge_equivalence, study_labels
 
     e = html_text
@@ -181,6 +229,8 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool) ->
                         for r in missing.itertuples())  # fmt: skip
         parts += ["<h2>Rows without an estimate</h2>", f"<ul>{items}</ul>"]
     parts.append("<h2>Figures</h2>")
+    if left_out:
+        parts.append("<ul>" + "".join(f"<li>{e(t)}</li>" for t in left_out) + "</ul>")
     for variable, time_point, kind, path in figures:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         alt = e(f"{kind} plot: {variable}, {time_point}")
@@ -248,14 +298,15 @@ def write_synthesis(
         (:class:`analysis.publish.PublishError`); nothing is written.
     """
     from analysis import meta
+    from analysis.publish import check_destination, sha256_of, staging
     from analysis.publish import publish as publish_folder
-    from analysis.publish import sha256_of, staging
 
     say = progress or (lambda _line: None)
     source = Path(evidence_path).resolve()
     out_dir = Path(out_dir).resolve()
     meta._check_options(method, test, 0.95)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    check_destination(out_dir, force=force, protected=[source], will_write=_ALWAYS_WRITTEN)
     with staging(out_dir, force=force, protected=[source]) as work:
         digest = sha256_of(source) if source.is_file() else None
         table = meta.load_table(source)
@@ -291,7 +342,8 @@ def _write_files(res: EvidenceSynthesis, work: Path, source: Path,
                         ("leave_one_out", res.leave_one_out),
                         ("cumulative", res.cumulative)):  # fmt: skip
         write_csv(frame, work / f"{name}.csv")
-    figures = _figures(res, work / "figures")
-    say(f"drew {len(figures)} figures")
-    page = _html(res, figures, source, meta.is_fixture(source))
+    left_out: list[str] = []
+    figures = _figures(res, work / "figures", left_out)
+    say(f"drew {len(figures)} figures" + (f"; {len(left_out)} left out" if left_out else ""))
+    page = _html(res, figures, source, meta.is_fixture(source), left_out)
     (work / "report.html").write_text(page, encoding="utf-8")

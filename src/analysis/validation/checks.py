@@ -98,6 +98,14 @@ def _units_row(work: Work, options: LoadOptions, log: Log) -> None:
     units = {col: v for col, v in cells.items() if v and _UNIT_CELL.fullmatch(v)}
     numbers = [v for v in cells.values() if re.fullmatch(r"[-+]?[0-9.,]+", v)]
     shown = listing(units.values(), limit=10)
+    filled = [v for v in cells.values() if v]
+    if options.units_row and filled and 2 * len(numbers) >= len(filled):
+        log.problem(row=int(first), value=None, rule="units-row",
+                    message=f"--units-row was given, but row {first} looks like a runner's data "
+                            f"({len(numbers)} of {len(filled)} measurement cells are numbers: "
+                            f"{listing(numbers, limit=5)}), not units; it would be dropped: "
+                            "leave out --units-row, or check the file")  # fmt: skip
+        return
     if options.units_row:
         log.decide(f"row {first} read as a units row and skipped (--units-row)"
                    + (f": {shown}" if units else ""))  # fmt: skip
