@@ -3,7 +3,7 @@
 :func:`headline` gives one row per member of the pre-specified primary family
 (:data:`analysis.schema.PRIMARY`: post-race sodium and potassium, and the
 plasma-volume change), by the leading analysis of :func:`analysis.compare_adjusted`
-(ANCOVA with HC3 standard errors; Welch for the plasma-volume change, which
+(ANCOVA with HC2 standard errors and Satterthwaite df; Welch for the plasma-volume change, which
 has no baseline of its own), with Holm within the family, the margin in raw
 and SD units, the smallest margin the data support, the TOST verdict with its
 family adjustment, and the post-only and change-score estimates beside it.
@@ -60,7 +60,7 @@ def headline(
     cohort: pd.DataFrame,
     *,
     margins: Mapping[str, float] | None = None,
-    cov_type: str = "HC3",
+    cov_type: str = "HC2",
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """The primary family by its leading analysis, with the other analyses beside it.
@@ -72,7 +72,7 @@ def headline(
     margins : mapping, optional
         Equivalence margins by analyte or column (default
         :data:`analysis.schema.DEFAULT_MARGINS`, argued in ``docs/margins.md``).
-    cov_type : {'HC3', 'nonrobust'}, default 'HC3'
+    cov_type : {'HC2', 'HC3', 'nonrobust'}, default 'HC2'
         Covariance of the leading analysis (see :func:`analysis.compare_adjusted`).
     confidence_level : float, default 0.95
         Level of the intervals; TOST uses ``alpha = 1 - confidence_level``.
