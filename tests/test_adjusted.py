@@ -265,3 +265,17 @@ def test_hc2_satterthwaite_holds_level_where_hc3_is_liberal():
     mc_se = (0.05 * 0.95 / runs) ** 0.5  # 0.0034
     assert hits["HC3"] / runs > 0.05 + 4 * mc_se
     assert abs(hits["HC2"] / runs - 0.05) < 3 * mc_se
+
+
+def test_equivalence_adjustment_counts_the_tost_p_values_adjusted(marathon):
+    # exploratory family: 6 leading p-values (chloride, bicarbonate, haemoglobin,
+    # haematocrit, bv_change, cv_change) but only 2 have a margin, so 2 TOST p are adjusted
+    t = compare_adjusted(marathon)
+    lead = t[t["lead"] & (t["family"] == "exploratory")].set_index("variable")
+    assert lead["p"].notna().sum() == 6
+    assert (
+        lead.loc["chloride", "equivalence_adjustment"]
+        == "Holm within family 'exploratory' (2 tests)"
+    )
+    assert lead.loc["haemoglobin", "equivalence_adjustment"] == "no margin: no verdict"
+    assert not t["equivalence_adjustment"].str.contains("claim of its own").any()

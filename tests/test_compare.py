@@ -363,3 +363,11 @@ def test_three_against_many_controls_are_resampled():
     assert "boot_ci: 95% BCa bootstrap CI (1000 resamples)" in row["method"]
     assert row["p_permutation"] != pytest.approx(row["p_welch"], rel=0.1)
     assert row["n_resamples"] == 1_000
+
+
+def test_rows_without_a_margin_say_no_verdict(marathon):
+    from analysis import compare_groups
+
+    t = compare_groups(marathon).set_index("variable")
+    assert t.loc["haemoglobin_post", "equivalence_adjustment"] == "no margin: no verdict"
+    assert t.loc["haemoglobin_change", "equivalence_adjustment"] == "no margin: no verdict"

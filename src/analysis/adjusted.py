@@ -479,15 +479,19 @@ def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
         dtype="boolean",
     )
     table["equivalent_holm"] = equivalent
-    sizes = table.loc[lead].groupby("family")["p"].count()
+    # the TOST p-values actually adjusted: leading rows with a margin, per family
+    sizes = pd.Series(p_tost).notna().groupby(pd.Series(fam)).sum()
     table["equivalence_adjustment"] = [
         (
-            f"Holm within family {f!r} ({int(sizes.get(f, 0))} tests): each verdict is a claim "
-            "of its own"
-            if is_lead
-            else "not adjusted: not the leading analysis, shown beside it"
+            "no margin: no verdict"
+            if math.isnan(t)
+            else (
+                f"Holm within family {f!r} ({int(sizes.get(f, 0))} tests)"
+                if is_lead
+                else "not adjusted: not the leading analysis, shown beside it"
+            )
         )
-        for f, is_lead in zip(fam, lead, strict=True)
+        for f, is_lead, t in zip(fam, lead, table["p_tost"].to_numpy(dtype=float), strict=True)
     ]
     return table
 

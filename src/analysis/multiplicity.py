@@ -213,10 +213,14 @@ def add_family_columns(
     )
     counts = pd.Series(tost_all).notna().groupby(pd.Series(all_fam)).sum()
     table["equivalence_adjustment"] = [
-        "not adjusted: a change score re-asks the question of the post-race row"
-        if f == schema.REDUNDANT
-        else f"Holm within family {f!r} ({int(counts.get(f, 0))} tests)"
-        for f in family
+        "no margin: no verdict"
+        if np.isnan(t)
+        else (
+            "not adjusted: a change score re-asks the question of the post-race row"
+            if f == schema.REDUNDANT
+            else f"Holm within family {f!r} ({int(counts.get(f, 0))} tests)"
+        )
+        for f, t in zip(family, table["p_tost"].to_numpy(dtype=float), strict=True)
     ]
     sd, low, high = [], [], []
     for row in table.itertuples():
