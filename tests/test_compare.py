@@ -346,7 +346,8 @@ def test_no_column_holds_another_method(monkeypatch):
         assert np.isnan(row[column]), column
     assert np.isfinite(row["p_welch"])
     assert (
-        "p_permutation not computed (asymptotic Welch t-test (n=70 > RESAMPLING_MAX_N"
+        "p_permutation not computed (asymptotic Student pooled t-test (equal spread assumed) "
+        "(n=70 > RESAMPLING_MAX_N"
         in row["note"]
     )
     assert "p_permutation: not computed" in row["method"]
