@@ -234,7 +234,7 @@ def _method_text(
             f"hedges_g: Hedges' g (exact J), {level} normal CI (pooled SD; {equal})",
             f"Welch TOST ({tost_level} CI)" if tost else "no TOST",
             "two-sample t power and MDE (80% power)",
-            "bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707)",
+            f"bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707) from Student's t ({equal})",
         ]
     )
 
