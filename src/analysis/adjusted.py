@@ -464,6 +464,29 @@ def _members(family: str, cohort: pd.DataFrame, families: Mapping[str, str] | No
     return list(dict.fromkeys(present))
 
 
+def _family_smallest_margin(
+    table: pd.DataFrame, lead: np.ndarray, fam: np.ndarray, sizes: pd.Series, alpha: float
+) -> np.ndarray:
+    """Largest absolute limit of the 1 - 2 alpha/m interval (m TOST tests in the family).
+
+    Above it every TOST p of the family is below alpha/m, so the Holm verdict is
+    "equivalent" (a Bonferroni bound: Holm may declare equivalence a little below it).
+    Leading rows with a margin only; NaN elsewhere.
+    """
+    from analysis.equivalence import _t_interval
+
+    out = np.full(len(table), np.nan)
+    for i, (is_lead, f) in enumerate(zip(lead, fam, strict=True)):
+        m = int(sizes.get(f, 0))
+        if not is_lead or m == 0 or f == schema.REDUNDANT or math.isnan(table["p_tost"].iat[i]):
+            continue
+        low, high = _t_interval(
+            table["estimate"].iat[i], table["se"].iat[i], table["df"].iat[i], 1 - 2 * alpha / m
+        )
+        out[i] = max(abs(low), abs(high))
+    return out
+
+
 def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     from analysis.multiplicity import holm_within
 
@@ -481,6 +504,7 @@ def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     table["equivalent_holm"] = equivalent
     # the TOST p-values actually adjusted: leading rows with a margin, per family
     sizes = pd.Series(p_tost).notna().groupby(pd.Series(fam)).sum()
+    table["smallest_margin_family"] = _family_smallest_margin(table, lead, fam, sizes, alpha)
     table["equivalence_adjustment"] = [
         (
             "no margin: no verdict"
@@ -554,7 +578,10 @@ def compare_adjusted(
         family present in the cohort; NaN on other rows), ``margin``,
         ``margin_sd`` (margin / pooled SD of post-race values),
         ``smallest_margin`` (largest absolute limit of the 1 - 2 alpha
-        interval), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
+        interval: unadjusted), ``smallest_margin_family`` (largest absolute
+        limit of the 1 - 2 alpha/m interval, m the TOST tests of the family:
+        above it the Holm verdict is "equivalent"; a Bonferroni bound, leading
+        rows with a margin only), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
         ``equivalent`` (unadjusted), ``p_tost_holm``, ``equivalent_holm``
         (Holm within the family), ``equivalence_adjustment`` (what the
         verdict is adjusted for), ``power_at_margin``, ``mde`` (80 % power,
@@ -663,6 +690,7 @@ _COLUMNS = [
     "margin",
     "margin_sd",
     "smallest_margin",
+    "smallest_margin_family",
     "tost_ci_low",
     "tost_ci_high",
     "p_tost",

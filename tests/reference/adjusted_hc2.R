@@ -51,7 +51,11 @@ one <- function(dataset, d, base, analysis) {
   est <- unname(coef(fit)["cramp"])
   q <- qt(1 - (1 - level) / 2, r[["df"]])
   slope <- if (analysis == "ancova") hc2_satt(fit, "pre", d$group) else c(se = NA, df = NA)
+  # smallest margins: largest |limit| of the 1 - 2 alpha interval (unadjusted) and of the
+  # 1 - 2 alpha / 3 interval (a family of m = 3 TOST tests, Bonferroni bound), alpha = 0.05
+  widest <- function(m) max(abs(est + c(-1, 1) * qt(1 - 0.05 / m, r[["df"]]) * r[["se"]]))
   out <- data.frame(dataset = dataset, variable = base, analysis = analysis, estimate = est,
+             smallest_margin = widest(1), smallest_margin_family3 = widest(3),
              se_hc2 = r[["se"]], se_hc2_sandwich = r[["se_sandwich"]], df_hc2 = r[["df"]],
              df_bm_identity = r[["df_bm_identity"]],
              p_hc2 = 2 * pt(abs(est / r[["se"]]), r[["df"]], lower.tail = FALSE),
