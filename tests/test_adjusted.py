@@ -279,3 +279,14 @@ def test_equivalence_adjustment_counts_the_tost_p_values_adjusted(marathon):
     )
     assert lead.loc["haemoglobin", "equivalence_adjustment"] == "no margin: no verdict"
     assert not t["equivalence_adjustment"].str.contains("claim of its own").any()
+
+
+def test_equivalent_at_half_sd_is_tost_at_half_a_pooled_sd(marathon):
+    from analysis.equivalence import tost_from_estimate
+
+    t = compare_adjusted(marathon)
+    for row in t[t["margin"].notna()].itertuples():
+        sd = row.margin / row.margin_sd
+        tost = tost_from_estimate(row.estimate, row.se, row.df, 0.5 * sd)
+        assert row.equivalent_at_half_sd == tost.equivalent
+        assert row.equivalent_at_half_sd == (row.smallest_margin < 0.5 * sd)

@@ -372,3 +372,13 @@ def test_rows_without_a_margin_say_no_verdict(marathon):
     t = compare_groups(marathon).set_index("variable")
     assert t.loc["haemoglobin_post", "equivalence_adjustment"] == "no margin: no verdict"
     assert t.loc["haemoglobin_change", "equivalence_adjustment"] == "no margin: no verdict"
+
+
+def test_equivalent_at_half_sd_sensitivity_column(marathon):
+    from analysis import compare_groups
+
+    t = compare_groups(marathon, n_resamples=200)
+    rows = t[t["margin"].notna()]
+    sd = rows["margin"] / rows["margin_sd"]
+    expected = rows["smallest_margin"] < 0.5 * sd
+    assert (rows["equivalent_at_half_sd"].astype(bool) == expected).all()

@@ -62,7 +62,7 @@ def test_disagreement_between_change_score_and_ancova_is_flagged():
 
 def test_display_is_compact_and_rendered_from_the_numbers(table):
     shown = headline_display(table)
-    assert shown.shape == (3, 8)
+    assert shown.shape == (3, 9)
     row = table.iloc[1]
     assert f"{row['smallest_margin']:.3f}" in shown.iloc[1]["smallest margin (unadjusted 90% CI)"]
     assert f"{row['smallest_margin_family']:.3f}" in shown.iloc[1]["smallest margin (family)"]

@@ -291,8 +291,10 @@ def _margin_columns(
     from analysis.power import minimum_detectable_from_se, power_from_se
 
     low90, high90 = _t_interval(estimate, se, df, 1 - 2 * alpha)
+    half_sd = tost_from_estimate(estimate, se, df, 0.5 * sd, alpha=alpha) if sd > 0 else None
     row: dict[str, Any] = {
         "smallest_margin": float(smallest_margin(low90, high90)),
+        "equivalent_at_half_sd": pd.NA if half_sd is None else bool(half_sd.equivalent),
         "tost_ci_low": low90,
         "tost_ci_high": high90,
         "mde": minimum_detectable_from_se(se, df, alpha=alpha),
@@ -584,7 +586,11 @@ def compare_adjusted(
         rows with a margin only), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
         ``equivalent`` (unadjusted), ``p_tost_holm``, ``equivalent_holm``
         (Holm within the family), ``equivalence_adjustment`` (what the
-        verdict is adjusted for), ``power_at_margin``, ``mde`` (80 % power,
+        verdict is adjusted for), ``equivalent_at_half_sd`` (sensitivity:
+        the unadjusted TOST verdict at a margin of 0.5 pooled SD of the
+        post-race values, whatever ``margin`` is), ``power_at_margin`` (power
+        of the two-sided difference test when the true difference equals the
+        margin; not the power of TOST), ``mde`` (80 % power,
         unit of the variable), ``confidence_level``, ``method``, ``note``.
 
     Raises
@@ -649,6 +655,7 @@ def compare_adjusted(
         rows += new
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["equivalent"] = table["equivalent"].astype("boolean")
+    table["equivalent_at_half_sd"] = table["equivalent_at_half_sd"].astype("boolean")
     table["lead"] = table["lead"].astype(bool)
     table = _adjust_families(table, 1 - confidence_level)
     table["confidence_level"] = confidence_level
@@ -698,6 +705,7 @@ _COLUMNS = [
     "p_tost_holm",
     "equivalent_holm",
     "equivalence_adjustment",
+    "equivalent_at_half_sd",
     "power_at_margin",
     "mde",
     "confidence_level",

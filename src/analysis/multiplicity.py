@@ -166,7 +166,8 @@ def add_family_columns(
     -------
     pandas.DataFrame
         `table` with ``family``, ``p_holm``, ``margin_sd``, ``smallest_margin``,
-        ``p_tost_holm``, ``equivalent_holm`` and ``equivalence_adjustment`` set.
+        ``p_tost_holm``, ``equivalent_holm``, ``equivalence_adjustment`` and
+        ``equivalent_at_half_sd`` (TOST at 0.5 pooled SD, unadjusted) set.
     """
     import pandas as pd
     from scipy import stats
@@ -235,4 +236,13 @@ def add_family_columns(
         sd.append(pooled)
     table["margin_sd"] = table["margin"].to_numpy(dtype=float) / np.asarray(sd, dtype=float)
     table["smallest_margin"] = np.maximum(np.abs(low), np.abs(high))
+    # sensitivity: the unadjusted TOST verdict at a margin of half a pooled SD
+    half = 0.5 * np.asarray(sd, dtype=float)
+    table["equivalent_at_half_sd"] = pd.array(
+        [
+            pd.NA if np.isnan(m) or np.isnan(h) else bool(m < h)
+            for m, h in zip(table["smallest_margin"], half, strict=True)
+        ],
+        dtype="boolean",
+    )
     return table

@@ -56,6 +56,7 @@ _LEAD_COLUMNS = [
     "p_tost_holm",
     "equivalent_holm",
     "equivalence_adjustment",
+    "equivalent_at_half_sd",
 ]
 
 
@@ -94,7 +95,8 @@ def headline(
         above which the family-adjusted verdict is "equivalent"; a
         Bonferroni bound), ``tost_ci_low``,
         ``tost_ci_high``, ``p_tost``, ``p_tost_holm``, ``equivalent_holm``,
-        ``equivalence_adjustment``; then ``post_estimate``, ``post_ci_low``,
+        ``equivalence_adjustment``, ``equivalent_at_half_sd`` (sensitivity:
+        unadjusted TOST at 0.5 pooled SD); then ``post_estimate``, ``post_ci_low``,
         ``post_ci_high``, ``post_p`` (the unadjusted post-race difference: the
         1986 paper's question) and ``change_estimate``,
         ``change_ci_low``, ``change_ci_high``, ``change_p`` (NaN for the
@@ -187,7 +189,8 @@ def headline_display(table: pd.DataFrame, *, confidence_level: float = 0.95) -> 
     pre-race value and the unadjusted post-race difference (each with its
     CI), ``p (Holm)`` (unadjusted p, then Holm within the family), ``margin
     (SD units)``, the smallest margin from the unadjusted 90 % interval and
-    for the family, and ``equivalent (Holm)``. Cells are plain text: pandas
+    for the family, ``equivalent (Holm)`` and the sensitivity verdict at a
+    margin of 0.5 SD. Cells are plain text: pandas
     escapes them when it renders HTML (escaping here too would show
     ``&amp;``); :func:`headline_sentence` escapes its own markdown.
 
@@ -198,14 +201,14 @@ def headline_display(table: pd.DataFrame, *, confidence_level: float = 0.95) -> 
     >>> list(shown.columns)  # doctest: +NORMALIZE_WHITESPACE
     ['variable', 'adjusted for pre-race [95% CI]', 'post-race, unadjusted [95% CI]',
      'p (Holm)', 'margin (SD units)', 'smallest margin (unadjusted 90% CI)',
-     'smallest margin (family)', 'equivalent (Holm)']
+     'smallest margin (family)', 'equivalent (Holm)', 'equivalent at 0.5 SD (unadjusted)']
     """
     level = f"{confidence_level * 100:g}%"
     tost_level = f"{(1 - 2 * (1 - confidence_level)) * 100:g}%"
     rows = []
     for r in table.itertuples():
         k = _digits(r.smallest_margin)
-        verdict = "n/a" if pd.isna(r.equivalent_holm) else ("yes" if r.equivalent_holm else "no")
+        verdict = _yes_no(r.equivalent_holm)
         adjusted = r.variable != "pv_change" and not math.isnan(r.post_estimate)
         rows.append(
             {
@@ -226,9 +229,14 @@ def headline_display(table: pd.DataFrame, *, confidence_level: float = 0.95) -> 
                 f"smallest margin (unadjusted {tost_level} CI)": _num(r.smallest_margin, k),
                 "smallest margin (family)": _num(r.smallest_margin_family, k),
                 "equivalent (Holm)": verdict,
+                "equivalent at 0.5 SD (unadjusted)": _yes_no(r.equivalent_at_half_sd),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _yes_no(value: Any) -> str:
+    return "n/a" if pd.isna(value) else ("yes" if value else "no")
 
 
 def _one_sentence(r: Any, level: str) -> str:

@@ -46,7 +46,7 @@ def results_table(results: Any) -> list[str]:
 
     head = ["variable", "family", "unit", "n cramp / control", "mean diff (post-only)",
             "95 % CI (post-only Welch)", "p (post-only Welch)",
-            "p (post-only Welch, Holm in family)", "margin",
+            "p (post-only Welch, Holm in family)", "margin (SD units)",
             "equivalent (post-only Welch TOST, Holm in family)"]  # fmt: skip
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in results.iterrows():
@@ -55,7 +55,8 @@ def results_table(results: Any) -> list[str]:
             code_text(r["variable"]), markdown_text(r.get("family", "")), markdown_text(r["unit"]),
             f"{r['n_cramp']} / {r['n_control']}", _fmt(r["mean_diff"]),
             f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}", _fmt(r["p_welch"]),
-            _fmt(r["p_holm"]), _fmt(r["margin"], 2),
+            _fmt(r["p_holm"]),
+            "" if pd.isna(r["margin"]) else f"{_fmt(r['margin'], 2)} ({_fmt(r['margin_sd'], 2)} SD)",
             "" if pd.isna(equivalent) else ("yes" if bool(equivalent) else "no"),
         ]) + " |")  # fmt: skip
     return rows
