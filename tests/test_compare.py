@@ -347,8 +347,7 @@ def test_no_column_holds_another_method(monkeypatch):
     assert np.isfinite(row["p_welch"])
     assert (
         "p_permutation not computed (asymptotic Student pooled t-test (equal spread assumed) "
-        "(n=70 > RESAMPLING_MAX_N"
-        in row["note"]
+        "(n=70 > RESAMPLING_MAX_N" in row["note"]
     )
     assert "p_permutation: not computed" in row["method"]
     assert row["n_resamples"] == 0

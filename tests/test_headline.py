@@ -115,7 +115,9 @@ def test_headline_names_the_estimand_and_shows_the_unadjusted_difference(maratho
     assert sodium["analysis"].startswith("post-race, adjusted for pre-race (ANCOVA")
     text = headline_sentence(table)
     assert "unadjusted post-race difference (the 1986 paper's question)" in text
-    assert f"p = {format_p(sodium['p'])} unadjusted, {format_p(sodium['p_holm'])} after Holm" in text
+    assert (
+        f"p = {format_p(sodium['p'])} unadjusted, {format_p(sodium['p_holm'])} after Holm" in text
+    )
     assert "not evidence of no difference" in text
     assert "after adjustment for the family, equivalence holds for any margin above" in text
     shown = headline_display(table)

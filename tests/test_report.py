@@ -413,7 +413,9 @@ def test_report_leads_with_the_baseline_adjusted_headline(built):
     html = (out / "report.html").read_text(encoding="utf-8")
     lead, glance = html.index("Headline: the primary family"), html.index("Results at a glance")
     assert lead < glance
-    assert "post-race, adjusted for pre-race (ANCOVA post ~ group + pre; HC2 SE" in html[lead:glance]
+    assert (
+        "post-race, adjusted for pre-race (ANCOVA post ~ group + pre; HC2 SE" in html[lead:glance]
+    )
     assert "Holm within this family of three" in html[lead:glance]
 
 

@@ -149,7 +149,8 @@ def satterthwaite_df(
     >>> e = np.r_[x - x.mean(), y - y.mean()]
     >>> se, df = satterthwaite_df(X, e, g, 1)
     >>> welch = stats.ttest_ind(x, y, equal_var=False)
-    >>> bool(np.isclose(df, welch.df)), bool(np.isclose((x.mean() - y.mean()) / se, welch.statistic))
+    >>> t = (x.mean() - y.mean()) / se
+    >>> bool(np.isclose(df, welch.df)), bool(np.isclose(t, welch.statistic))
     (True, True)
 
     References
@@ -251,9 +252,7 @@ def fit_difference(
         low, high = float(ci[1, 0]), float(ci[1, 1])
         if baseline is not None:
             s_low, s_high = float(ci[2, 0]), float(ci[2, 1])
-    slope = (
-        (float(classical.params[2]), s_low, s_high) if baseline is not None else (np.nan,) * 3
-    )
+    slope = (float(classical.params[2]), s_low, s_high) if baseline is not None else (np.nan,) * 3
     return DifferenceFit(
         estimate=estimate,
         se=se,
@@ -362,9 +361,7 @@ def _analyte_rows(
         row["efficiency_vs_post"] = fits["post"].se ** 2 / fit.se**2
         row.update(_margin_columns(fit.estimate, fit.se, fit.df, margin, sd_post, alpha))
         row["method"] = (
-            f"OLS {_FORMULA[analysis]} (statsmodels), "
-            + _COV_WORDS[cov_type]
-            + "; "
+            f"OLS {_FORMULA[analysis]} (statsmodels), " + _COV_WORDS[cov_type] + "; "
             "TOST, power and MDE from that SE and df (plug-in); margin_sd = margin / pooled SD "
             "of post-race values"
         )
@@ -572,7 +569,8 @@ def compare_adjusted(
         ``n_cramp``, ``n_control``, ``estimate``, ``ci_low``, ``ci_high``,
         ``se``, ``df`` (of the chosen covariance), ``p``, ``cov_type``,
         ``se_classical``, ``se_hc3``, ``se_hc2``, ``df_hc2`` (Satterthwaite),
-        ``df_residual``, ``p_classical``, ``p_hc3``, ``p_hc2``, ``sd_ratio`` (residual SD cramp / control),
+        ``df_residual``, ``p_classical``, ``p_hc3``, ``p_hc2``, ``sd_ratio``
+        (residual SD cramp / control),
         ``baseline_slope`` with ``baseline_slope_ci_low``/``_high`` (ANCOVA),
         ``efficiency_vs_post`` (variance of the post-only estimate / variance
         of this one, same covariance: above 1 means more precise),

@@ -460,8 +460,7 @@ def random_effects(
     y, v = _arrays(yi, vi)
     k = y.size
     note = (
-        f"{SINGLE_STUDY}: the study's own estimate with the z test; tau², I², H², Q "
-        "undefined (NaN)"
+        f"{SINGLE_STUDY}: the study's own estimate with the z test; tau², I², H², Q undefined (NaN)"
         if k == 1
         else ""
     )

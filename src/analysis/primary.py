@@ -130,7 +130,10 @@ def headline(
     lead = table[table["lead"]].set_index("variable")
     out = pd.DataFrame(index=pd.Index(present, name="variable"))
     out["label"] = [schema.label_of(f"{v}_post" if v in schema.VARIABLES else v) for v in present]
-    lead_names = {"ancova": _ancova_name(cov_type), "welch": "Welch t (a change: no pre-race value)"}
+    lead_names = {
+        "ancova": _ancova_name(cov_type),
+        "welch": "Welch t (a change: no pre-race value)",
+    }
     for column in _LEAD_COLUMNS[2:]:
         if column == "analysis":
             out[column] = [lead_names[a] for a in lead.loc[present, "analysis"]]

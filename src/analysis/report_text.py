@@ -56,7 +56,8 @@ def results_table(results: Any) -> list[str]:
             f"{r['n_cramp']} / {r['n_control']}", _fmt(r["mean_diff"]),
             f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}", _fmt(r["p_welch"]),
             _fmt(r["p_holm"]),
-            "" if pd.isna(r["margin"]) else f"{_fmt(r['margin'], 2)} ({_fmt(r['margin_sd'], 2)} SD)",
+            "" if pd.isna(r["margin"])
+            else f"{_fmt(r['margin'], 2)} ({_fmt(r['margin_sd'], 2)} SD)",
             "" if pd.isna(equivalent) else ("yes" if bool(equivalent) else "no"),
         ]) + " |")  # fmt: skip
     return rows
