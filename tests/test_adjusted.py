@@ -183,7 +183,7 @@ def test_margin_by_analyte_or_post_column(marathon):
     by_post = compare_adjusted(marathon, ["sodium"], margins={"sodium_post": 2})
     assert (by_base["margin"] == 2).all() and (by_post["margin"] == 2).all()
     default = compare_adjusted(marathon, ["sodium"])
-    assert (default["margin"] == 3).all()
+    assert (default["margin"] == 1).all()  # DEFAULT_MARGINS, docs/margins.md
 
 
 def test_other_group_labels_are_an_error_not_dropped(marathon):
