@@ -8,8 +8,8 @@ cat(R.version.string, "\n")
 pooled <- function(n1, s1, n2, s2) sqrt(((n1 - 1) * s1^2 + (n2 - 1) * s2^2) / (n1 + n2 - 2))
 anchors <- data.frame(
   variable = c("sodium", "potassium", "magnesium", "chloride", "bicarbonate"),
-  centre = c(140, 4.25, 0.85, 102.5, 25.5),
-  limit = c(135, 5.0, 0.70, 98, 22),
+  centre = c(140, 4.25, 0.85, 101, 25.5),
+  limit = c(135, 5.0, 0.70, 96, 22),
   sd = c(pooled(21, 3.1, 22, 2.1), pooled(2859, 0.7, 7670, 0.6), pooled(21, 0.06, 22, 0.08),
          2.33, 2.54))
 gap <- abs(anchors$centre - anchors$limit)
