@@ -57,31 +57,35 @@ def test_04_follows_another_margin(tmp_path):
     prose, figures = _run(
         tmp_path,
         "04-interpret-no-difference.ipynb",
-        margins={"sodium": 1},
+        margins={"sodium": 2},
         n_resamples=200,
     )
-    assert "Serum sodium, post-race ±1 mmol/L" in prose  # margins used, set in the parameters
+    assert "Serum sodium, post-race ±2 mmol/L" in prose  # margins used, set in the parameters
     assert "set in the parameters cell" in prose
-    assert "the margin of this run is ±1 mmol/L" in prose
-    assert "±3 mmol/L" not in prose.split("Serum chloride")[0]  # sodium's sentences
+    assert "the margin of this run is ±2 mmol/L" in prose
+    assert "±1 mmol/L" not in prose.split("Serum chloride")[0]  # sodium's sentences
     cohort = analysis.load_cohort(analysis.example_path("marathon"))
-    row = analysis.compare_groups(cohort, ["sodium_post"], margins={"sodium": 1}, n_resamples=200)
-    power = f"power at the margin {row['power_at_margin'].iloc[0]:.0%}"
+    row = analysis.compare_groups(cohort, ["sodium_post"], margins={"sodium": 2}, n_resamples=200)
+    power = (
+        "power of the two-sided difference test at a true difference of one margin "
+        f"{row['power_at_margin'].iloc[0]:.0%}"
+    )
     assert re.search(
-        r"Serum sodium, post-race: MDE [\d.]+ mmol/L, margin ±1 mmol/L, " + power, prose
+        r"Serum sodium, post-race: MDE [\d.]+ mmol/L, margin ±2 mmol/L \([\d.]+ SD\), " + power,
+        prose,
     )
     verdict = "equivalent" if row["equivalent"].iloc[0] else "not shown"
     assert f'so the verdict is "{verdict}"' in prose
     sensitivity = figures["04-margin-sensitivity-sodium-post"]
-    assert "margin used ±1 mmol/L" in sensitivity and "±3" not in sensitivity
-    assert "±1 mmol/L" in figures["04-ci-vs-margin"]
+    assert "margin used ±2 mmol/L" in sensitivity and "±1 " not in sensitivity
+    assert "±2 mmol/L" in figures["04-ci-vs-margin"]
     assert "teaching margin" not in "\n".join(figures.values())
 
 
 def test_04_with_default_margins_says_teaching_defaults(tmp_path):
     prose, figures = _run(tmp_path, "04-interpret-no-difference.ipynb", n_resamples=200)
     assert "Margins used in this run (the teaching defaults)" in prose
-    assert "margin used ±3 mmol/L" in figures["04-margin-sensitivity-sodium-post"]
+    assert "margin used ±1 mmol/L" in figures["04-margin-sensitivity-sodium-post"]
 
 
 def test_01_on_the_ultra_cohort_does_not_claim_maughans_onset(tmp_path):
