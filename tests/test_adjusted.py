@@ -183,7 +183,7 @@ def test_margin_by_analyte_or_post_column(marathon):
     by_post = compare_adjusted(marathon, ["sodium"], margins={"sodium_post": 2})
     assert (by_base["margin"] == 2).all() and (by_post["margin"] == 2).all()
     default = compare_adjusted(marathon, ["sodium"])
-    assert (default["margin"] == 3).all()
+    assert (default["margin"] == 1).all()  # DEFAULT_MARGINS, docs/margins.md
 
 
 def test_other_group_labels_are_an_error_not_dropped(marathon):
@@ -226,3 +226,101 @@ def test_statsmodels_warnings_are_recorded_in_the_note_never_printed(recwarn):
     assert "SingularMatrixWarning" in ancova["note"]
     assert np.isfinite(ancova["se"])  # the group effect is still identified
     assert not [w for w in recwarn if "rank" in str(w.message)]
+
+
+# tests/reference/adjusted_hc2.R: HC2 SE (= sandwich::vcovHC(type = "HC2")) and its
+# Satterthwaite df computed by hand with matrices, and Welch's t.test for post-only
+R_HC2 = pd.read_csv(REF / "adjusted_hc2.csv")
+
+
+@pytest.fixture(scope="module")
+def ours_hc2():
+    tables = []
+    for name, data in _datasets().items():
+        wanted = R_HC2.loc[R_HC2["dataset"] == name, "variable"].unique().tolist()
+        t = compare_adjusted(data, wanted, margins=MARGINS)
+        tables.append(t.assign(dataset=name))
+    return pd.concat(tables, ignore_index=True).set_index(["dataset", "variable", "analysis"])
+
+
+@pytest.mark.parametrize(
+    "column,r_column",
+    [
+        ("se", "se_hc2"),
+        ("se_hc2", "se_hc2_sandwich"),
+        ("df", "df_hc2"),
+        ("df_hc2", "df_hc2"),
+        ("p", "p_hc2"),
+        ("ci_low", "ci_low_hc2"),
+        ("ci_high", "ci_high_hc2"),
+    ],
+)
+def test_hc2_satterthwaite_is_the_default_and_matches_r(ours_hc2, column, r_column):
+    ref = R_HC2.set_index(["dataset", "variable", "analysis"])
+    assert (ours_hc2["cov_type"] == "HC2").all()
+    mine = ours_hc2.loc[ref.index, column].to_numpy(float)
+    np.testing.assert_allclose(mine, ref[r_column].to_numpy(float), rtol=REL)
+
+
+def test_hc2_post_only_is_welch_exactly(ours_hc2):
+    ref = R_HC2[R_HC2["analysis"] == "post"].set_index(["dataset", "variable", "analysis"])
+    mine = ours_hc2.loc[ref.index]
+    for column, r_column in [
+        ("df", "welch_df"),
+        ("p", "welch_p"),
+        ("ci_low", "welch_ci_low"),
+        ("ci_high", "welch_ci_high"),
+    ]:
+        np.testing.assert_allclose(mine[column], ref[r_column], rtol=REL, err_msg=column)
+
+
+def test_hc2_slope_interval_uses_its_own_df():
+    from scipy import stats
+
+    data = _datasets()["anorexia_FT"]
+    row = compare_adjusted(data, ["weight"]).set_index("analysis").loc["ancova"]
+    ref = R_HC2.set_index(["dataset", "analysis"]).loc[("anorexia_FT", "ancova")]
+    half = stats.t.ppf(0.975, ref["slope_df_hc2"]) * ref["slope_se_hc2"]
+    assert row["baseline_slope_ci_high"] - row["baseline_slope"] == pytest.approx(half, rel=REL)
+
+
+def test_hc2_satterthwaite_holds_level_where_hc3_is_liberal():
+    # seeded, 15 vs 67, post-only, crampers' SD 2.4 x controls' (the reviewer's case):
+    # HC3 with the residual df rejects too often; HC2 + Satterthwaite (= Welch) does not
+    rng = np.random.default_rng(1986)
+    n1, n2, runs = 5, 77, 4000
+    is_cramp = np.r_[np.ones(n1, bool), np.zeros(n2, bool)]
+    sd = np.where(is_cramp, 2.4, 1.0)
+    hits = {"HC2": 0, "HC3": 0}
+    for _ in range(runs):
+        fit = fit_difference(rng.normal(size=n1 + n2) * sd, is_cramp)
+        hits["HC2"] += fit.p_hc2 < 0.05
+        hits["HC3"] += fit.p_hc3 < 0.05
+    mc_se = (0.05 * 0.95 / runs) ** 0.5  # 0.0034
+    assert hits["HC3"] / runs > 0.05 + 4 * mc_se
+    assert abs(hits["HC2"] / runs - 0.05) < 3 * mc_se
+
+
+def test_equivalence_adjustment_counts_the_tost_p_values_adjusted(marathon):
+    # exploratory family: 6 leading p-values (chloride, bicarbonate, haemoglobin,
+    # haematocrit, bv_change, cv_change) but only 2 have a margin, so 2 TOST p are adjusted
+    t = compare_adjusted(marathon)
+    lead = t[t["lead"] & (t["family"] == "exploratory")].set_index("variable")
+    assert lead["p"].notna().sum() == 6
+    assert (
+        lead.loc["chloride", "equivalence_adjustment"]
+        == "Holm within family 'exploratory' (2 tests)"
+    )
+    assert lead.loc["haemoglobin", "equivalence_adjustment"] == "no margin: no verdict"
+    assert not t["equivalence_adjustment"].str.contains("claim of its own").any()
+
+
+def test_equivalent_at_half_sd_is_tost_at_half_a_pooled_sd(marathon):
+    from analysis.equivalence import tost_from_estimate
+
+    t = compare_adjusted(marathon)
+    for row in t[t["margin"].notna()].itertuples():
+        sd = row.margin / row.margin_sd
+        tost = tost_from_estimate(row.estimate, row.se, row.df, 0.5 * sd)
+        assert row.equivalent_at_half_sd == tost.equivalent
+        assert row.equivalent_at_half_sd == (row.smallest_margin < 0.5 * sd)

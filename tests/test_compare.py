@@ -346,8 +346,8 @@ def test_no_column_holds_another_method(monkeypatch):
         assert np.isnan(row[column]), column
     assert np.isfinite(row["p_welch"])
     assert (
-        "p_permutation not computed (asymptotic Welch t-test (n=70 > RESAMPLING_MAX_N"
-        in row["note"]
+        "p_permutation not computed (asymptotic Student pooled t-test (equal spread assumed) "
+        "(n=70 > RESAMPLING_MAX_N" in row["note"]
     )
     assert "p_permutation: not computed" in row["method"]
     assert row["n_resamples"] == 0
@@ -363,3 +363,21 @@ def test_three_against_many_controls_are_resampled():
     assert "boot_ci: 95% BCa bootstrap CI (1000 resamples)" in row["method"]
     assert row["p_permutation"] != pytest.approx(row["p_welch"], rel=0.1)
     assert row["n_resamples"] == 1_000
+
+
+def test_rows_without_a_margin_say_no_verdict(marathon):
+    from analysis import compare_groups
+
+    t = compare_groups(marathon).set_index("variable")
+    assert t.loc["haemoglobin_post", "equivalence_adjustment"] == "no margin: no verdict"
+    assert t.loc["haemoglobin_change", "equivalence_adjustment"] == "no margin: no verdict"
+
+
+def test_equivalent_at_half_sd_sensitivity_column(marathon):
+    from analysis import compare_groups
+
+    t = compare_groups(marathon, n_resamples=200)
+    rows = t[t["margin"].notna()]
+    sd = rows["margin"] / rows["margin_sd"]
+    expected = rows["smallest_margin"] < 0.5 * sd
+    assert (rows["equivalent_at_half_sd"].astype(bool) == expected).all()

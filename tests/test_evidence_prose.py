@@ -32,7 +32,7 @@ def test_pooled_sentence_carries_the_results(session):
 
 def test_equivalence_sentence_names_margin_verdict_and_basis(session):
     text = prose.equivalence_markdown(session.result)
-    assert "margin ±3 mEq/L &#61; mmol/L" in text and "**inconclusive**" in text
+    assert "margin ±1 mEq/L &#61; mmol/L" in text and "**inconclusive**" in text
     assert "no margin" in text  # CK has no stated margin
     assert "90% interval" in text and "REML with HKSJ" in text
 

@@ -60,6 +60,13 @@ def _ours(dataset: str, method: str, test: str, r_effects: pd.DataFrame):
     )
 
 
+_UNDEFINED_FOR_ONE = {"tau2", "tau", "i2", "h2", "q", "q_p_value", "pi_low", "pi_high"}
+
+
+def where_one(ds: str, rec: object, mine: object) -> str:
+    return f"{ds} {rec.what}[{rec.row}] {rec.quantity} = {mine!r} for one study: expected NaN"
+
+
 def test_every_metafor_number_within_1e6(reference, r_effects):
     worst: dict[str, tuple[float, str]] = {}
     models = reference[reference["what"] != "regtest"]
@@ -67,10 +74,15 @@ def test_every_metafor_number_within_1e6(reference, r_effects):
         fit, loo, cum = _ours(ds, method, test, r_effects)
         for rec in grp.itertuples():
             if rec.what == "fit":
-                mine = getattr(fit, rec.quantity)
+                mine, k = getattr(fit, rec.quantity), fit.k
             else:
                 table = loo if rec.what == "leave1out" else cum
-                mine = table.iloc[rec.row - 1][rec.quantity]
+                mine, k = table.iloc[rec.row - 1][rec.quantity], table.iloc[rec.row - 1]["k"]
+            if k == 1 and rec.quantity in _UNDEFINED_FOR_ONE:
+                # metafor prints tau² = 0, I² = 0, Q = 0 and PI = CI for one study;
+                # nothing is pooled, so these are undefined here
+                assert np.isnan(float(mine)), where_one(ds, rec, mine)
+                continue
             dev = _relative(float(mine), float(rec.value))
             where = f"{ds} {method} {test} {rec.what}[{rec.row}] = {mine!r} vs R {rec.value!r}"
             if dev >= worst.get(rec.quantity, (-1.0, ""))[0]:
@@ -245,7 +257,10 @@ def test_synthesise_fixture_shapes():
     res = meta.synthesise(meta.load_table(FIXTURE))
     pooled = res.pooled.set_index("variable")
     assert pooled.loc["sodium", "k"] == 2 and pooled.loc["sodium", "test"] == "knha"
-    assert pooled.loc["ck", "k"] == 1 and "one study" in pooled.loc["ck", "note"]
+    ck = pooled.loc["ck"]
+    assert ck["k"] == 1 and "single study: no pooling, no prediction interval" in ck["note"]
+    for quantity in ("pi_low", "pi_high", "tau2", "i2", "h2", "q_p_value"):
+        assert np.isnan(ck[quantity]), quantity
     assert pooled["funnel_test"].str.startswith("not run").all()
     assert list(res.pooled.columns[:5]) == ["variable", "time_point", "measure", "unit", "studies"]
     assert set(res.leave_one_out["variable"]) == {"sodium"}  # only groups with k >= 2
@@ -346,7 +361,16 @@ def test_curated_table_rows_and_groups():
     assert groups[("ck", "pre")] == "Schwellnus et al. 2011b"  # same authors and year
     eq = meta.judge_equivalence(res).set_index(["variable", "time_point"])
     assert eq.loc[("sodium", "change"), "verdict"].startswith("no margin in %")
-    assert eq.loc[("magnesium", "post"), "margin"] == 0.05
+    assert eq.loc[("magnesium", "post"), "margin"] == 0.04
+    # a single study's verdict says so in the verdict itself, with its comparison group
+    used = res.effects[res.effects["excluded_reason"] == ""]
+    used = used[(used["variable"] == "sodium") & (used["time_point"] == "post")]
+    assert len(used) == 1
+    group = used["comparison_group"].iloc[0]
+    single = eq.loc[("sodium", "post")]
+    assert single["k"] == 1
+    assert single["verdict"].endswith(f"(single study; comparison group: {group})")
+    assert np.isnan(single["pi_low"]) and np.isnan(single["pi_high"])
 
 
 def test_two_rows_of_one_study_are_never_pooled():

@@ -58,13 +58,13 @@ def test_04_follows_another_margin(tmp_path):
     prose, figures = _run(
         tmp_path,
         "04-interpret-no-difference.ipynb",
-        margins={"sodium": 1},
+        margins={"sodium": 2},
         n_resamples=200,
     )
-    assert "Serum sodium, post-race ±1 mmol/L" in prose  # margins used, set in the parameters
+    assert "Serum sodium, post-race ±2 mmol/L" in prose  # margins used, set in the parameters
     assert "set in the parameters cell" in prose
-    assert "the margin of this run is ±1 mmol/L" in prose
-    assert "±3 mmol/L" not in prose.split("Serum chloride")[0]  # sodium's sentences
+    assert "the margin of this run is ±2 mmol/L" in prose
+    assert "±1 mmol/L" not in prose.split("Serum chloride")[0]  # sodium's sentences
     cohort = analysis.load_cohort(analysis.example_path("marathon"))
     adjusted = analysis.compare_adjusted(cohort, ["sodium"], margins={"sodium": 1})
     lead = adjusted[adjusted["lead"]].iloc[0]
@@ -78,15 +78,15 @@ def test_04_follows_another_margin(tmp_path):
     verdict = "equivalent" if row["equivalent"].iloc[0] else "not shown"
     assert f'so the verdict is "{verdict}"' in prose
     sensitivity = figures["04-margin-sensitivity-sodium-post"]
-    assert "margin used ±1 mmol/L" in sensitivity and "±3" not in sensitivity
-    assert "±1 mmol/L" in figures["04-ci-vs-margin"]
+    assert "margin used ±2 mmol/L" in sensitivity and "±1 " not in sensitivity
+    assert "±2 mmol/L" in figures["04-ci-vs-margin"]
     assert "teaching margin" not in "\n".join(figures.values())
 
 
 def test_04_with_default_margins_says_teaching_defaults(tmp_path):
     prose, figures = _run(tmp_path, "04-interpret-no-difference.ipynb", n_resamples=200)
     assert "Margins used in this run (the defaults argued in docs/margins.md)" in prose
-    assert "margin used ±3 mmol/L" in figures["04-margin-sensitivity-sodium-post"]
+    assert "margin used ±1 mmol/L" in figures["04-margin-sensitivity-sodium-post"]
 
 
 def test_01_on_the_ultra_cohort_does_not_claim_maughans_onset(tmp_path):

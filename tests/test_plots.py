@@ -191,7 +191,7 @@ def test_ci_margin_plot_positions_are_ci_over_margin(marathon_results):
         "Serum sodium, post-race"
     )
     assert "90%" in ax.get_xlabel()
-    assert "\u00b13 mmol/L" in ax.get_yticklabels()[0].get_text()
+    assert "\u00b11 mmol/L" in ax.get_yticklabels()[0].get_text()  # DEFAULT_MARGINS
 
 
 def test_ci_margin_plot_says_the_verdict_in_words_and_percentage_points(marathon_results):
@@ -265,22 +265,23 @@ def test_power_explorer_has_sliders():
 def test_margin_sensitivity_plot_switches_at_the_ci_end(marathon):
     ax = plots.margin_sensitivity_plot(marathon, "sodium_post")
     x, y = group_values(marathon, "sodium_post")
-    tost = analysis.welch_tost(x, y, 3.0)
-    assert ax.switch_margin == pytest.approx(max(abs(tost.ci_low), abs(tost.ci_high)))
+    tost = analysis.welch_tost(x, y, 1.0)  # the default sodium margin
+    switch = max(abs(tost.ci_low), abs(tost.ci_high))
+    assert ax.switch_margin == pytest.approx(switch)
     margins, p = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
-    assert margins.max() == pytest.approx(6.0)
+    assert margins.max() == pytest.approx(max(2.0, 1.5 * switch))
     assert np.all(np.diff(p) <= 0)  # a wider margin never weakens the evidence
-    j = int(np.argmin(np.abs(margins - 3.0)))
+    j = int(np.argmin(np.abs(margins - 1.0)))
     assert p[j] == pytest.approx(analysis.welch_tost(x, y, float(margins[j])).p_tost)
     assert ax.get_xlabel() == "Equivalence margin (\u00b1 mmol/L)"
-    assert "teaching margin \u00b13 mmol/L" in [ln.get_label() for ln in ax.lines]
+    assert "teaching margin \u00b11 mmol/L" in [ln.get_label() for ln in ax.lines]
 
 
 def test_margin_sensitivity_plot_marks_the_margin_it_is_given(marathon):
-    ax = plots.margin_sensitivity_plot(marathon, "sodium_post", margin=1)
+    ax = plots.margin_sensitivity_plot(marathon, "sodium_post", margin=3)
     labels = [ln.get_label() for ln in ax.lines]
-    assert "margin used \u00b11 mmol/L" in labels
-    assert not any("\u00b13" in label for label in labels)
+    assert "margin used \u00b13 mmol/L" in labels
+    assert not any("\u00b11 " in label for label in labels)
     assert ax.lines[0].get_xdata().max() >= max(2.0, ax.switch_margin)  # the switch is drawn
     with pytest.raises(ValueError, match="`margin` must be positive"):
         plots.margin_sensitivity_plot(marathon, "sodium_post", margin=0)

@@ -81,11 +81,31 @@ def test_margin_sentences_follow_the_results(marathon):
     assert bullets[0].startswith(
         f"Serum sodium, post-race: MDE {sodium['mde']:.2f} mmol/L, margin ±1"
     )
-    assert f"power at the margin {sodium['power_at_margin']:.0%}" in bullets[0]
+    assert (
+        "power of the two-sided difference test at a true difference of one margin "
+        f"{sodium['power_at_margin']:.0%}"
+    ) in bullets[0]
     assert ("equivalence shown" if sodium["equivalent"] else "equivalence not shown") in bullets[0]
+    assert f"(TOST, 90 % post-only Welch CI, unadjusted); after {sodium['equivalence_adjustment']}" \
+        in bullets[0]  # fmt: skip
+    assert f"({sodium['margin_sd']:.2f} SD)" in bullets[0]
+    assert f"of a possible {sodium['bf01_max']:.3g}" in bullets[0]  # tost_bf_sentence
     assert "percentage points, margin ±5 percentage points" in bullets[1]
     summary = prose.bayes_summary(results)
-    assert f"BF₀₁ = {1 / sodium['bf10']:.2f}, {prose.bayes_words(sodium['bf10'])}" in summary
+    assert (
+        f"BF₀₁ = {sodium['bf01']:.2f} of at most {sodium['bf01_max']:.2f} at these group sizes"
+        in summary
+    )
+    assert sodium["bf01_max"] == pytest.approx(3.51, abs=0.01)  # 15 vs 67, r = 0.707
+
+
+def test_bayes_summary_never_says_moderate_without_the_ceiling():
+    rows = pd.DataFrame(
+        {"variable": ["sodium_post"], "bf10": [1 / 3.3], "bf01": [3.3], "bf01_max": [3.51]}
+    )
+    text = prose.bayes_summary(rows)
+    assert "moderate evidence for no difference" in text
+    assert "of at most 3.51" in text and "which is the ceiling" in text
 
 
 def test_intervals_side_by_side_as_text():

@@ -65,7 +65,10 @@ def test_check_matches_the_summaries_functions(table, evidence):
     assert mg["p_student_min"] == direct.p_student_min
     assert mg["p_welch_max"] == direct.p_welch_max
     assert mg["verdict"] == direct.verdict
-    assert mg["verdict"].endswith("within the rounding of the printed means and SDs")
+    assert mg["verdict"].endswith(
+        "within the rounding of the printed means and SDs (4 t-tests tried (two-sided and "
+        "one-sided, Welch and Student))"
+    )
     assert mg["reproduced_by"] == "two-sided Welch t-test; two-sided Student t-test"
     assert not mg["consistent_at_printed"] and mg["consistent"]
     summary = analysis.compare_summary(21, 139.8, 3.1, 22, 142.3, 2.1)
@@ -73,7 +76,10 @@ def test_check_matches_the_summaries_functions(table, evidence):
     assert (na["mean_diff"], na["ci_low"], na["ci_high"]) == pytest.approx(
         (summary.mean_diff, summary.ci_low, summary.ci_high)
     )
-    assert na["verdict"] == "reproduced by the two-sided Welch t-test at the printed values"
+    assert na["verdict"] == (
+        "reproduced by the two-sided Welch t-test at the printed values"
+        " (4 t-tests tried (two-sided and one-sided, Welch and Student))"
+    )
     assert na["label"] == "Schwellnus 2004: sodium, immediately post-race (mmol/L)"
 
 
@@ -81,7 +87,10 @@ def test_rounding_range_of_the_difference(evidence):
     # Kona sodium: 140 and 139 printed as whole numbers -> true difference in [0, 2]
     kona = _row(evidence, "kona2019", "sodium")
     assert (kona["mean_diff_min"], kona["mean_diff_max"]) == pytest.approx((0.0, 2.0))
-    assert kona["verdict"].endswith("within the rounding of the printed means and SDs")
+    assert kona["verdict"].endswith(
+        "within the rounding of the printed means and SDs (4 t-tests tried (two-sided and "
+        "one-sided, Welch and Student))"
+    )
     mg = _row(evidence, "schwellnus2004", "magnesium")
     assert (mg["mean_diff_min"], mg["mean_diff_max"]) == pytest.approx((0.05, 0.07))
 

@@ -413,7 +413,9 @@ def test_report_leads_with_the_baseline_adjusted_headline(built):
     html = (out / "report.html").read_text(encoding="utf-8")
     lead, glance = html.index("Headline: the primary family"), html.index("Results at a glance")
     assert lead < glance
-    assert "ANCOVA (post ~ group + pre), HC3 SE" in html[lead:glance]
+    assert (
+        "post-race, adjusted for pre-race (ANCOVA post ~ group + pre; HC2 SE" in html[lead:glance]
+    )
     assert "Holm within this family of three" in html[lead:glance]
 
 
@@ -431,3 +433,15 @@ def test_a_file_without_primary_variables_says_why_there_is_no_headline(tmp_path
     assert "No headline for this file" in html
     assert not (out / "headline.csv").exists()
     assert (out / "results_adjusted.csv").is_file()
+
+
+def test_results_at_a_glance_name_their_analysis(marathon):
+    # the headline is ANCOVA; this table is post-only Welch: every family-adjusted
+    # column says which analysis it adjusts
+    from analysis.report_text import results_table
+
+    results = analysis.compare_groups(marathon, ["sodium_post"], n_resamples=200)
+    header = results_table(results)[0]
+    assert "p (post-only Welch, Holm in family)" in header
+    assert "equivalent (post-only Welch TOST, Holm in family)" in header
+    assert "95 % CI (post-only Welch)" in header

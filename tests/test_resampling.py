@@ -251,11 +251,24 @@ def test_fallback_matches_r_welch(monkeypatch):
         ("less", 0.0538128168930578),
         ("greater", 0.946187183106942),
     ]:
-        for function in (permutation_test_mean_diff, permutation_test_welch):
-            res = function(X_CRAMP, X_CONTROL, alternative=alternative)
-            np.testing.assert_allclose(res.pvalue, p, rtol=1e-10)
-            assert res.method == f"asymptotic Welch t-test ({ASYMPTOTIC_NOTE})"
-            assert (res.n_resamples, res.seed) == (0, None)
+        res = permutation_test_welch(X_CRAMP, X_CONTROL, alternative=alternative)
+        np.testing.assert_allclose(res.pvalue, p, rtol=1e-10)
+        assert res.method == f"asymptotic Welch t-test ({ASYMPTOTIC_NOTE})"
+        assert (res.n_resamples, res.seed) == (0, None)
+    # the raw permutation test falls back on Student's pooled t (its permutation
+    # distribution has the pooled variance), resampling_student.Rout:
+    # t.test(x_cramp, x_control, var.equal = TRUE, alternative = ...)$p.value
+    for alternative, p in [
+        ("two-sided", 0.0812367562134),
+        ("less", 0.0406183781067),
+        ("greater", 0.9593816218933),
+    ]:
+        res = permutation_test_mean_diff(X_CRAMP, X_CONTROL, alternative=alternative)
+        np.testing.assert_allclose(res.pvalue, p, rtol=1e-10)
+        assert res.method == (
+            f"asymptotic Student pooled t-test (equal spread assumed) ({ASYMPTOTIC_NOTE})"
+        )
+        assert (res.n_resamples, res.seed) == (0, None)
 
 
 def test_thresholds_are_inclusive(monkeypatch):
@@ -279,7 +292,8 @@ def test_large_n_uses_fallback_only_when_both_groups_are_large():
     assert (ci.ci_low, ci.ci_high) == (expected.low, expected.high)
     assert ci.n_resamples == 0
     res = permutation_test_mean_diff(x, y)
-    assert res.pvalue == welch.pvalue
+    assert res.pvalue == stats.ttest_ind(x, y, equal_var=True).pvalue
+    assert permutation_test_welch(x, y).pvalue == welch.pvalue
     assert (
         f"n={RESAMPLING_MAX_N + 1} > RESAMPLING_MAX_N={RESAMPLING_MAX_N} and smaller group "
         f"n={ASYMPTOTIC_MIN_GROUP + 1} > ASYMPTOTIC_MIN_GROUP={ASYMPTOTIC_MIN_GROUP}"

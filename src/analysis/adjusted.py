@@ -12,8 +12,12 @@ difference three ways on the same runners (those with both values):
 
 Derived changes that have no baseline of their own (``pv_change``) get one
 Welch two-sample row. Every model is a statsmodels ``OLS`` fit; standard
-errors are classical and HC3 (heteroskedasticity-consistent), and HC3 is used
-for the interval, p-value, TOST, power and MDE by default. Results are raw.
+errors are classical, HC2 and HC3 (heteroskedasticity-consistent). By default
+HC2 with Satterthwaite degrees of freedom (:func:`satterthwaite_df`; Bell &
+McCaffrey 2002, Imbens & Kolesár 2016) gives the interval, p-value, TOST,
+power and MDE: for the post-only model it is Welch's test exactly, and it keeps
+its level at 15 vs 67 with unequal spread where HC3 with the residual df is
+liberal (``docs/inference.md``). Results are raw.
 
 Examples
 --------
@@ -41,12 +45,21 @@ import pandas as pd
 
 from analysis import schema
 
-__all__ = ["ANALYSES", "COV_TYPES", "compare_adjusted", "fit_difference"]
+__all__ = ["ANALYSES", "COV_TYPES", "compare_adjusted", "fit_difference", "satterthwaite_df"]
 
 #: the analyses of one pre/post analyte, in table order; the last one leads
 ANALYSES: tuple[str, ...] = ("post", "change", "ancova")
-COV_TYPES: tuple[str, ...] = ("HC3", "nonrobust")
+#: covariances of :func:`fit_difference`: HC2 with Satterthwaite df (default),
+#: HC3 with the residual df, classical
+COV_TYPES: tuple[str, ...] = ("HC2", "HC3", "nonrobust")
 _LEAD = "ancova"
+_COV_WORDS = {
+    "HC2": "HC2 SE with Satterthwaite df (Welch's test for post-only; holds its level with "
+    "unequal spread, see docs/inference.md)",
+    "HC3": "HC3 SE, t with residual df (liberal at 15 vs 67 with unequal spread, see "
+    "docs/inference.md)",
+    "nonrobust": "classical SE, t with residual df (equal spread assumed)",
+}
 _FORMULA = {
     "post": "post ~ group",
     "change": "(post - pre) ~ group",
@@ -65,9 +78,14 @@ class DifferenceFit:
     se, p, ci_low, ci_high : float
         Standard error, two-sided p and interval with the chosen covariance.
     se_classical, p_classical, se_hc3, p_hc3 : float
-        The same under both covariances, for comparison.
+        Classical and HC3 (residual df), for comparison.
+    se_hc2, df_hc2, p_hc2 : float
+        HC2 with its Satterthwaite df (:func:`satterthwaite_df`).
     df : float
-        Residual degrees of freedom (t reference for both covariances).
+        Degrees of freedom of the chosen covariance (Satterthwaite for HC2,
+        residual for HC3 and classical).
+    df_residual : float
+        Residual degrees of freedom of the model.
     baseline_slope, baseline_slope_ci_low, baseline_slope_ci_high : float
         Coefficient of the pre-race value and its interval (ANCOVA; NaN otherwise).
     sd_ratio : float
@@ -87,7 +105,11 @@ class DifferenceFit:
     p_classical: float
     se_hc3: float
     p_hc3: float
+    se_hc2: float
+    df_hc2: float
+    p_hc2: float
     df: float
+    df_residual: float
     baseline_slope: float
     baseline_slope_ci_low: float
     baseline_slope_ci_high: float
@@ -95,12 +117,86 @@ class DifferenceFit:
     note: str = ""
 
 
+def satterthwaite_df(
+    design: np.ndarray, resid: np.ndarray, is_cramp: np.ndarray, column: int
+) -> tuple[float, float]:
+    """HC2 standard error of one coefficient and its Satterthwaite degrees of freedom.
+
+    Parameters
+    ----------
+    design : numpy.ndarray
+        Model matrix ``X`` (n x p, full column rank).
+    resid : numpy.ndarray
+        OLS residuals ``e``.
+    is_cramp : numpy.ndarray of bool
+        Group of each row (the working model's variance groups).
+    column : int
+        Index of the coefficient in ``design``.
+
+    Returns
+    -------
+    se : float
+        HC2 standard error, ``sqrt(sum a_i^2 e_i^2 / (1 - h_ii))`` with
+        ``a = X (X'X)^-1 c``.
+    df : float
+        ``tr(A)^2 / tr(A^2)`` with ``A = D M W M D``, ``D = diag(a_i / sqrt(1 - h_ii))``,
+        ``M = I - H`` and ``W`` the working model: each group its own residual
+        variance, ``sum e^2 / sum (1 - h_ii)`` within the group. This is the
+        Satterthwaite approximation to the HC2 variance (Bell & McCaffrey
+        2002; Imbens & Kolesár 2016) with group variances instead of one
+        common variance; for ``outcome ~ group`` it is Welch's df exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import stats
+    >>> x, y = np.array([1.0, 2.0, 4.0, 7.0]), np.array([2.0, 2.5, 3.0, 2.0, 3.5])
+    >>> g = np.r_[np.ones(4, bool), np.zeros(5, bool)]
+    >>> X = np.column_stack([np.ones(9), g.astype(float)])
+    >>> e = np.r_[x - x.mean(), y - y.mean()]
+    >>> se, df = satterthwaite_df(X, e, g, 1)
+    >>> welch = stats.ttest_ind(x, y, equal_var=False)
+    >>> t = (x.mean() - y.mean()) / se
+    >>> bool(np.isclose(df, welch.df)), bool(np.isclose(t, welch.statistic))
+    (True, True)
+
+    References
+    ----------
+    .. [1] Bell RM, McCaffrey DF. Bias reduction in standard errors for linear
+       regression with multi-stage samples. Survey Methodology 2002;28:169-81.
+    .. [2] Imbens GW, Kolesár M. Robust standard errors in small samples: some
+       practical advice. Rev Econ Stat 2016;98:701-12.
+    """
+    xtx_inv = np.linalg.inv(design.T @ design)
+    hat = design @ xtx_inv @ design.T
+    h = np.diag(hat)
+    a = design @ xtx_inv[:, column]
+    se = float(np.sqrt(np.sum(a**2 * resid**2 / (1 - h))))
+    sigma2 = np.empty(resid.size)
+    for g in (True, False):
+        rows = is_cramp == g
+        sigma2[rows] = np.sum(resid[rows] ** 2) / np.sum(1 - h[rows])
+    m = np.eye(resid.size) - hat
+    d = a / np.sqrt(1 - h)
+    dm = d[:, None] * m
+    a_mat = (dm * sigma2[None, :]) @ dm.T
+    return se, float(np.trace(a_mat) ** 2 / np.sum(a_mat * a_mat.T))
+
+
+def _t_summary(estimate: float, se: float, df: float, alpha: float) -> tuple[float, float, float]:
+    from scipy import stats
+
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    p = float(2 * stats.t.sf(abs(estimate / se), df))
+    return p, estimate - q * se, estimate + q * se
+
+
 def fit_difference(
     outcome: np.ndarray,
     is_cramp: np.ndarray,
     baseline: np.ndarray | None = None,
     *,
-    cov_type: str = "HC3",
+    cov_type: str = "HC2",
     confidence_level: float = 0.95,
 ) -> DifferenceFit:
     """Fit ``outcome ~ group (+ baseline)`` by OLS and return the group difference.
@@ -114,8 +210,10 @@ def fit_difference(
         than the model has slopes.
     baseline : numpy.ndarray, optional
         Pre-race values, entered as a covariate (ANCOVA).
-    cov_type : {'HC3', 'nonrobust'}, default 'HC3'
-        Covariance used for ``se``, ``p`` and the interval; both are reported.
+    cov_type : {'HC2', 'HC3', 'nonrobust'}, default 'HC2'
+        Covariance used for ``se``, ``p``, ``df`` and the interval: HC2 with
+        Satterthwaite df (:func:`satterthwaite_df`), HC3 with the residual df,
+        or classical; all three are reported.
     confidence_level : float, default 0.95
         Level of the intervals.
 
@@ -125,9 +223,11 @@ def fit_difference(
 
     Notes
     -----
-    ``statsmodels.regression.linear_model.OLS(...).fit(cov_type=..., use_t=True)``:
-    t reference with the residual df under both covariances, as R
-    ``lmtest::coeftest(fit, vcov. = sandwich::vcovHC(fit, type = "HC3"))``.
+    Classical and HC3 are ``statsmodels`` ``OLS(...).fit(cov_type=..., use_t=True)``
+    (t with the residual df, as R ``lmtest::coeftest(fit, vcov. =
+    sandwich::vcovHC(fit, type = "HC3"))``); HC2 is ``cov_type="HC2"`` with the
+    Satterthwaite df, checked against a hand computation in R
+    (``tests/reference/adjusted_hc2.R``) and against Welch's test.
     """
     from statsmodels.regression.linear_model import OLS
 
@@ -138,35 +238,51 @@ def fit_difference(
         columns.append(baseline)
     design = np.column_stack(columns)
     alpha = 1 - confidence_level
-    with warnings.catch_warnings(record=True) as caught:
+    quiet = np.errstate(divide="ignore", invalid="ignore")
+    with warnings.catch_warnings(record=True) as caught, quiet:
         warnings.simplefilter("always")  # statsmodels' own "always" filters are overridden here
         classical = OLS(outcome, design).fit(use_t=True)
         hc3 = OLS(outcome, design).fit(cov_type="HC3", use_t=True)
-        chosen = hc3 if cov_type == "HC3" else classical
-        ci = chosen.conf_int(alpha)
+        hc2 = OLS(outcome, design).fit(cov_type="HC2", use_t=True)
         resid = classical.resid
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
+        _, df_hc2 = satterthwaite_df(design, resid, is_cramp, 1)
+        se_hc2 = float(hc2.bse[1])
+        estimate = float(classical.params[1])
+        p_hc2, low_hc2, high_hc2 = _t_summary(estimate, se_hc2, df_hc2, alpha)
+        sd_ratio = float(np.std(resid[is_cramp], ddof=1) / np.std(resid[~is_cramp], ddof=1))
+        if cov_type == "HC2":
+            se, df, p, low, high = se_hc2, df_hc2, p_hc2, low_hc2, high_hc2
+            if baseline is not None:
+                slope_se, slope_df = satterthwaite_df(design, resid, is_cramp, 2)
+                _, s_low, s_high = _t_summary(float(classical.params[2]), slope_se, slope_df, alpha)
+        else:
+            chosen = hc3 if cov_type == "HC3" else classical
+            ci = chosen.conf_int(alpha)
+            se, df, p = float(chosen.bse[1]), float(classical.df_resid), float(chosen.pvalues[1])
+            low, high = float(ci[1, 0]), float(ci[1, 1])
+            if baseline is not None:
+                s_low, s_high = float(ci[2, 0]), float(ci[2, 1])
     said = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     # residuals that are rounding noise (identical values): no SE, p or interval
     flat = not float(classical.bse[1]) > 1e-9 * max(1.0, float(np.abs(outcome).max()))
-    undefined = {"se", "p", "ci_low", "ci_high", "se_classical", "p_classical", "se_hc3", "p_hc3"}
-    slope = (
-        (float(chosen.params[2]), float(ci[2, 0]), float(ci[2, 1]))
-        if baseline is not None
-        else (np.nan,) * 3
-    )
+    undefined = {"se", "p", "ci_low", "ci_high", "se_classical", "p_classical", "se_hc3", "p_hc3",
+                 "se_hc2", "p_hc2", "df_hc2", "df"}  # fmt: skip
+    slope = (float(classical.params[2]), s_low, s_high) if baseline is not None else (np.nan,) * 3
     fit = DifferenceFit(
-        estimate=float(chosen.params[1]),
-        se=float(chosen.bse[1]),
-        p=float(chosen.pvalues[1]),
-        ci_low=float(ci[1, 0]),
-        ci_high=float(ci[1, 1]),
+        estimate=estimate,
+        se=se,
+        p=p,
+        ci_low=low,
+        ci_high=high,
         se_classical=float(classical.bse[1]),
         p_classical=float(classical.pvalues[1]),
         se_hc3=float(hc3.bse[1]),
         p_hc3=float(hc3.pvalues[1]),
-        df=float(classical.df_resid),
+        se_hc2=se_hc2,
+        df_hc2=df_hc2,
+        p_hc2=p_hc2,
+        df=df,
+        df_residual=float(classical.df_resid),
         baseline_slope=slope[0],
         baseline_slope_ci_low=slope[1],
         baseline_slope_ci_high=slope[2],
@@ -212,8 +328,10 @@ def _margin_columns(
             "power_at_margin": np.nan,
         }
     low90, high90 = _t_interval(estimate, se, df, 1 - 2 * alpha)
+    half_sd = tost_from_estimate(estimate, se, df, 0.5 * sd, alpha=alpha) if sd > 0 else None
     row: dict[str, Any] = {
         "smallest_margin": float(smallest_margin(low90, high90)),
+        "equivalent_at_half_sd": pd.NA if half_sd is None else bool(half_sd.equivalent),
         "tost_ci_low": low90,
         "tost_ci_high": high90,
         "mde": minimum_detectable_from_se(se, df, alpha=alpha),
@@ -281,13 +399,7 @@ def _analyte_rows(
         row["efficiency_vs_post"] = _efficiency(fits["post"].se, fit.se)
         row.update(_margin_columns(fit.estimate, fit.se, fit.df, margin, sd_post, alpha))
         row["method"] = (
-            f"OLS {_FORMULA[analysis]} (statsmodels), "
-            + (
-                "HC3 SE (always, whatever the spread: unequal groups, see docs/inference.md)"
-                if cov_type == "HC3"
-                else "classical SE (equal spread assumed)"
-            )
-            + ", t with residual df; "
+            f"OLS {_FORMULA[analysis]} (statsmodels), " + _COV_WORDS[cov_type] + "; "
             "TOST, power and MDE from that SE and df (plug-in); margin_sd = margin / pooled SD "
             "of post-race values"
         )
@@ -398,6 +510,29 @@ def _members(family: str, cohort: pd.DataFrame, families: Mapping[str, str] | No
     return list(dict.fromkeys(present))
 
 
+def _family_smallest_margin(
+    table: pd.DataFrame, lead: np.ndarray, fam: np.ndarray, sizes: pd.Series, alpha: float
+) -> np.ndarray:
+    """Largest absolute limit of the 1 - 2 alpha/m interval (m TOST tests in the family).
+
+    Above it every TOST p of the family is below alpha/m, so the Holm verdict is
+    "equivalent" (a Bonferroni bound: Holm may declare equivalence a little below it).
+    Leading rows with a margin only; NaN elsewhere.
+    """
+    from analysis.equivalence import _t_interval
+
+    out = np.full(len(table), np.nan)
+    for i, (is_lead, f) in enumerate(zip(lead, fam, strict=True)):
+        m = int(sizes.get(f, 0))
+        if not is_lead or m == 0 or f == schema.REDUNDANT or math.isnan(table["p_tost"].iat[i]):
+            continue
+        low, high = _t_interval(
+            table["estimate"].iat[i], table["se"].iat[i], table["df"].iat[i], 1 - 2 * alpha / m
+        )
+        out[i] = max(abs(low), abs(high))
+    return out
+
+
 def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     from analysis.multiplicity import holm_within
 
@@ -413,15 +548,20 @@ def _adjust_families(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
         dtype="boolean",
     )
     table["equivalent_holm"] = equivalent
-    sizes = table.loc[lead].groupby("family")["p"].count()
+    # the TOST p-values actually adjusted: leading rows with a margin, per family
+    sizes = pd.Series(p_tost).notna().groupby(pd.Series(fam)).sum()
+    table["smallest_margin_family"] = _family_smallest_margin(table, lead, fam, sizes, alpha)
     table["equivalence_adjustment"] = [
         (
-            f"Holm within family {f!r} ({int(sizes.get(f, 0))} tests): each verdict is a claim "
-            "of its own"
-            if is_lead
-            else "not adjusted: not the leading analysis, shown beside it"
+            "no margin: no verdict"
+            if math.isnan(t)
+            else (
+                f"Holm within family {f!r} ({int(sizes.get(f, 0))} tests)"
+                if is_lead
+                else "not adjusted: not the leading analysis, shown beside it"
+            )
         )
-        for f, is_lead in zip(fam, lead, strict=True)
+        for f, is_lead, t in zip(fam, lead, table["p_tost"].to_numpy(dtype=float), strict=True)
     ]
     return table
 
@@ -432,7 +572,7 @@ def compare_adjusted(
     *,
     margins: Mapping[str, float] | None = None,
     families: Mapping[str, str] | None = None,
-    cov_type: str = "HC3",
+    cov_type: str = "HC2",
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Cramp - control difference by post-only, change score and ANCOVA.
@@ -456,10 +596,13 @@ def compare_adjusted(
     families : mapping, optional
         Family of hypotheses by variable, overriding
         :func:`analysis.schema.family_of` of its ``_post`` column.
-    cov_type : {'HC3', 'nonrobust'}, default 'HC3'
-        Covariance for the reported interval, p, TOST, power and MDE. HC3 is
-        the default because crampers and controls differ in size (15 vs 67)
-        and may differ in spread; classical and HC3 SEs are both reported.
+    cov_type : {'HC2', 'HC3', 'nonrobust'}, default 'HC2'
+        Covariance for the reported interval, p, TOST, power and MDE. HC2
+        with Satterthwaite df is the default because crampers and controls
+        differ in size (15 vs 67) and may differ in spread: it is Welch's
+        test for post-only and holds its level where HC3 with the residual
+        df is liberal (``docs/inference.md``); classical, HC2 and HC3 are all
+        reported.
     confidence_level : float, default 0.95
         Strictly between 0.5 and 1; TOST uses ``alpha = 1 - confidence_level``.
 
@@ -471,8 +614,10 @@ def compare_adjusted(
         ``unit``: ``variable``, ``unit``, ``analysis``, ``lead`` (the
         pre-specified analysis: ``ancova``, or ``welch``), ``family``,
         ``n_cramp``, ``n_control``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``se``, ``df``, ``p``, ``cov_type``, ``se_classical``, ``se_hc3``,
-        ``p_classical``, ``p_hc3``, ``sd_ratio`` (residual SD cramp / control),
+        ``se``, ``df`` (of the chosen covariance), ``p``, ``cov_type``,
+        ``se_classical``, ``se_hc3``, ``se_hc2``, ``df_hc2`` (Satterthwaite),
+        ``df_residual``, ``p_classical``, ``p_hc3``, ``p_hc2``, ``sd_ratio``
+        (residual SD cramp / control),
         ``baseline_slope`` with ``baseline_slope_ci_low``/``_high`` (ANCOVA),
         ``efficiency_vs_post`` (variance of the post-only estimate / variance
         of this one, same covariance: above 1 means more precise),
@@ -480,10 +625,17 @@ def compare_adjusted(
         family present in the cohort; NaN on other rows), ``margin``,
         ``margin_sd`` (margin / pooled SD of post-race values),
         ``smallest_margin`` (largest absolute limit of the 1 - 2 alpha
-        interval), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
+        interval: unadjusted), ``smallest_margin_family`` (largest absolute
+        limit of the 1 - 2 alpha/m interval, m the TOST tests of the family:
+        above it the Holm verdict is "equivalent"; a Bonferroni bound, leading
+        rows with a margin only), ``tost_ci_low``, ``tost_ci_high``, ``p_tost``,
         ``equivalent`` (unadjusted), ``p_tost_holm``, ``equivalent_holm``
         (Holm within the family), ``equivalence_adjustment`` (what the
-        verdict is adjusted for), ``power_at_margin``, ``mde`` (80 % power,
+        verdict is adjusted for), ``equivalent_at_half_sd`` (sensitivity:
+        the unadjusted TOST verdict at a margin of 0.5 pooled SD of the
+        post-race values, whatever ``margin`` is), ``power_at_margin`` (power
+        of the two-sided difference test when the true difference equals the
+        margin; not the power of TOST), ``mde`` (80 % power,
         unit of the variable), ``confidence_level``, ``method``, ``note``.
 
     Raises
@@ -499,7 +651,9 @@ def compare_adjusted(
     -----
     All three analyses use the same runners (both values present). The
     classical and HC3 standard errors match R ``lm`` and
-    ``sandwich::vcovHC(fit, type = "HC3")`` (tests/reference/adjusted.R).
+    ``sandwich::vcovHC(fit, type = "HC3")`` (tests/reference/adjusted.R); HC2
+    and its Satterthwaite df match a hand computation in R
+    (tests/reference/adjusted_hc2.R), and Welch's ``t.test`` for post-only.
     Holm counts each question once: the change score and post-only rows
     re-ask the ANCOVA's question and are not counted. ``docs/inference.md``
     explains why ANCOVA leads and when change score and ANCOVA disagree.
@@ -546,6 +700,7 @@ def compare_adjusted(
         rows += new
     table = pd.DataFrame(rows, columns=_COLUMNS)
     table["equivalent"] = table["equivalent"].astype("boolean")
+    table["equivalent_at_half_sd"] = table["equivalent_at_half_sd"].astype("boolean")
     table["lead"] = table["lead"].astype(bool)
     table = _adjust_families(table, 1 - confidence_level)
     table["confidence_level"] = confidence_level
@@ -573,8 +728,12 @@ _COLUMNS = [
     "cov_type",
     "se_classical",
     "se_hc3",
+    "se_hc2",
+    "df_hc2",
+    "df_residual",
     "p_classical",
     "p_hc3",
+    "p_hc2",
     "sd_ratio",
     "baseline_slope",
     "baseline_slope_ci_low",
@@ -583,6 +742,7 @@ _COLUMNS = [
     "margin",
     "margin_sd",
     "smallest_margin",
+    "smallest_margin_family",
     "tost_ci_low",
     "tost_ci_high",
     "p_tost",
@@ -590,6 +750,7 @@ _COLUMNS = [
     "p_tost_holm",
     "equivalent_holm",
     "equivalence_adjustment",
+    "equivalent_at_half_sd",
     "power_at_margin",
     "mde",
     "confidence_level",

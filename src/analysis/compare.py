@@ -234,7 +234,7 @@ def _method_text(
             f"hedges_g: Hedges' g (exact J), {level} normal CI (pooled SD; {equal})",
             f"Welch TOST ({tost_level} CI)" if tost else "no TOST",
             "two-sample t power and MDE (80% power)",
-            "bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707)",
+            f"bf10, bf01, bf01_max: JZS Bayes factor (r = 0.707) from Student's t ({equal})",
         ]
     )
 
@@ -402,8 +402,11 @@ def compare_groups(
           declares equivalence for every margin above it); ``p_tost_holm``,
           ``equivalent_holm`` (TOST p adjusted by Holm within the family) and
           ``equivalence_adjustment`` (what the verdict is adjusted for);
-        - ``power_at_margin`` (power to detect a difference of one margin,
-          in pooled-SD units, with these group sizes), ``mde`` (the smallest
+          ``equivalent_at_half_sd`` (sensitivity: the unadjusted TOST verdict
+          at a margin of 0.5 pooled SD, whatever ``margin`` is);
+        - ``power_at_margin`` (power of the two-sided difference test when
+          the true difference equals the margin, with these group sizes; not
+          the power of TOST), ``mde`` (the smallest
           difference detectable with 80 % power, in the variable's unit) and
           ``mde_d`` (the same in pooled-SD units);
         - ``bf10``: JZS Bayes factor for a difference (r = √2/2); ``bf01``
@@ -521,6 +524,7 @@ _COLUMNS = [
     "p_tost_holm",
     "equivalent_holm",
     "equivalence_adjustment",
+    "equivalent_at_half_sd",
     "power_at_margin",
     "mde",
     "mde_d",

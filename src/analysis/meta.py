@@ -78,6 +78,10 @@ _EPS = np.finfo(float).eps
 # --------------------------------------------------------------------------- checks
 
 
+#: what a group of one study says in ``note`` and in reports
+SINGLE_STUDY = "single study: no pooling, no prediction interval"
+
+
 def _check_options(method: str, test: str, confidence_level: float) -> None:
     if method not in METHODS:
         raise ValueError(f"`method` must be one of {', '.join(METHODS)}; got {method!r}")
@@ -360,8 +364,9 @@ def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float) -> dict[str, float
     from scipy.stats import chi2
 
     k = y.size
-    if k == 1:
-        return {"q": 0.0, "q_df": 0.0, "q_p_value": 1.0, "i2": 0.0, "h2": 1.0}
+    if k == 1:  # nothing to be heterogeneous with: undefined, not 0 (metafor prints 0)
+        nan = float("nan")
+        return {"q": nan, "q_df": 0.0, "q_p_value": nan, "i2": nan, "h2": nan}
     w = 1.0 / v
     mu = np.sum(w * y) / w.sum()
     q = max(0.0, float(np.sum(w * (y - mu) ** 2)))
@@ -435,7 +440,11 @@ def random_effects(
     truncated at 1 (metafor's ``test = "knha"``; its "adhoc" variant
     truncates). Matches ``metafor::rma(yi, vi, method =, test =)``,
     ``predict()`` and ``confint()`` (tests/reference/meta.R). With k = 1
-    tau² = 0 and the z test is used, as in metafor.
+    the z test is used, as in metafor, but nothing is pooled: the prediction
+    interval, tau², tau, I², H², Q and its p-value are NaN (metafor prints
+    tau² = 0, I² = 0 and a prediction interval equal to the confidence
+    interval, which a reader would take for measured homogeneity), and
+    ``note`` says "single study: no pooling, no prediction interval".
 
     References
     ----------
@@ -450,7 +459,11 @@ def random_effects(
     _check_options(method, test, confidence_level)
     y, v = _arrays(yi, vi)
     k = y.size
-    note = "one study: tau² = 0 and the z test (nothing is pooled)" if k == 1 else ""
+    note = (
+        f"{SINGLE_STUDY}: the study's own estimate with the z test; tau², I², H², Q undefined (NaN)"
+        if k == 1
+        else ""
+    )
     if k == 1:
         test = "z"  # as metafor
     tau2 = tau2_estimate(y, v, method=method)
@@ -492,12 +505,12 @@ def random_effects(
         hksj_ci_low=hksj["lo"],
         hksj_ci_high=hksj["hi"],
         hksj_p_value=hksj["p"],
-        pi_low=mu - pi_half,
-        pi_high=mu + pi_half,
-        tau2=tau2,
+        pi_low=mu - pi_half if k > 1 else nan,
+        pi_high=mu + pi_half if k > 1 else nan,
+        tau2=tau2 if k > 1 else nan,
         tau2_ci_low=tau2_ci[0],
         tau2_ci_high=tau2_ci[1],
-        tau=math.sqrt(tau2),
+        tau=math.sqrt(tau2) if k > 1 else nan,
         **_heterogeneity(y, v, tau2),
         note=note,
     )
@@ -1123,6 +1136,15 @@ def synthesise(
 _POOLED_HEAD = ("variable", "time_point", "measure", "unit", "studies")
 
 
+def _comparison_groups(effects: pd.DataFrame) -> str:
+    """The comparison group(s) of a group of effect rows, as printed in the table."""
+    column = "comparison_group" if "comparison_group" in effects.columns else None
+    if column is None:
+        return "not recorded"
+    names = [str(g) for g in dict.fromkeys(effects[column].dropna()) if str(g).strip()]
+    return "; ".join(names) or "not recorded"
+
+
 def judge_equivalence(
     res: EvidenceSynthesis,
     *,
@@ -1191,6 +1213,9 @@ def judge_equivalence(
             verdict = "different by more than the margin"
         else:
             verdict = "inconclusive"
+        if rec.k == 1 and margin is not None:
+            group = _comparison_groups(grp)
+            verdict = f"{verdict} (single study; comparison group: {group})"
         rows.append(
             {
                 "variable": rec.variable,

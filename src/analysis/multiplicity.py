@@ -181,7 +181,8 @@ def add_family_columns(
     -------
     pandas.DataFrame
         `table` with ``family``, ``p_holm``, ``margin_sd``, ``smallest_margin``,
-        ``p_tost_holm``, ``equivalent_holm`` and ``equivalence_adjustment`` set.
+        ``p_tost_holm``, ``equivalent_holm``, ``equivalence_adjustment`` and
+        ``equivalent_at_half_sd`` (TOST at 0.5 pooled SD, unadjusted) set.
     """
     import pandas as pd
     from scipy import stats
@@ -228,10 +229,14 @@ def add_family_columns(
     )
     counts = pd.Series(tost_all).notna().groupby(pd.Series(all_fam)).sum()
     table["equivalence_adjustment"] = [
-        "not adjusted: a change score re-asks the question of the post-race row"
-        if f == schema.REDUNDANT
-        else f"Holm within family {f!r} ({int(counts.get(f, 0))} tests)"
-        for f in family
+        "no margin: no verdict"
+        if np.isnan(t)
+        else (
+            "not adjusted: a change score re-asks the question of the post-race row"
+            if f == schema.REDUNDANT
+            else f"Holm within family {f!r} ({int(counts.get(f, 0))} tests)"
+        )
+        for f, t in zip(family, table["p_tost"].to_numpy(dtype=float), strict=True)
     ]
     sd, low, high = [], [], []
     for row in table.itertuples():
@@ -246,4 +251,13 @@ def add_family_columns(
         sd.append(pooled)
     table["margin_sd"] = table["margin"].to_numpy(dtype=float) / np.asarray(sd, dtype=float)
     table["smallest_margin"] = np.maximum(np.abs(low), np.abs(high))
+    # sensitivity: the unadjusted TOST verdict at a margin of half a pooled SD
+    half = 0.5 * np.asarray(sd, dtype=float)
+    table["equivalent_at_half_sd"] = pd.array(
+        [
+            pd.NA if np.isnan(m) or np.isnan(h) else bool(m < h)
+            for m, h in zip(table["smallest_margin"], half, strict=True)
+        ],
+        dtype="boolean",
+    )
     return table

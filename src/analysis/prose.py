@@ -220,12 +220,20 @@ def margins_used(results: pd.DataFrame) -> str:
 
 
 def margin_bullets(results: pd.DataFrame) -> list[str]:
-    """Per variable with a margin: its MDE, margin, power at the margin and TOST verdict.
+    """Per variable with a margin: margin, MDE, power, TOST verdicts and Bayes factor.
 
-    A margin or MDE of a variable in % (a change of a percentage) is in
-    percentage points.
+    Each bullet names the analysis (post-only Welch, the analysis of
+    :func:`analysis.compare_groups`), the margin in raw and SD units, the
+    unadjusted TOST verdict and the family-adjusted one (``equivalent_holm``,
+    with its family from ``equivalence_adjustment``), and reads the Bayes
+    factor beside TOST (:func:`analysis.bayes.tost_bf_sentence`, which shows
+    the design's ceiling ``bf01_max``). ``power_at_margin`` is the power of
+    the two-sided difference test when the true difference equals the
+    margin, not the power of TOST. A margin or MDE of a variable in % (a
+    change of a percentage) is in percentage points.
     """
     from analysis import schema
+    from analysis.bayes import tost_bf_sentence
 
     bullets = []
     for row in results.dropna(subset=["margin"]).itertuples(index=False):
@@ -233,22 +241,76 @@ def margin_bullets(results: pd.DataFrame) -> list[str]:
         verdict = "no equivalence verdict (TOST not computable)"
         if not pd.isna(row.equivalent):
             verdict = "equivalence shown" if row.equivalent else "equivalence not shown"
+        adjustment = str(row.equivalence_adjustment)
+        if pd.isna(row.equivalent_holm):
+            adjusted = f"family-adjusted verdict: none ({adjustment})"
+        else:
+            shown = "shown" if row.equivalent_holm else "not shown"
+            adjusted = f"after {adjustment}: equivalence {shown}"
+        sentence = (
+            ""
+            if pd.isna(row.bf01) or pd.isna(row.equivalent)
+            else " "
+            + tost_bf_sentence(
+                equivalent=bool(row.equivalent),
+                margin=float(row.margin),
+                bf01=float(row.bf01),
+                bf01_max=float(row.bf01_max),
+                unit=unit,
+            )
+        )
         bullets.append(
             f"{schema.label_of(row.variable)}: MDE {row.mde:.2f} {unit}, margin "
-            f"±{row.margin:g} {unit}, power at the margin {row.power_at_margin:.0%}, "
-            f"{verdict} (TOST, 90 % Welch CI)."
+            f"±{row.margin:g} {unit} ({row.margin_sd:.2f} SD), power of the two-sided "
+            f"difference test at a true difference of one margin {row.power_at_margin:.0%}; "
+            f"{verdict} (TOST, 90 % post-only Welch CI, unadjusted); {adjusted}.{sentence}"
         )
     return bullets
 
 
 def bayes_summary(results: pd.DataFrame) -> str:
-    """Each variable's BF01 = 1 / BF10 and its words (:func:`bayes_words`)."""
-    from analysis import schema
+    """Each variable's BF01 beside the largest BF01 its group sizes allow, and its words.
 
-    return "; ".join(
-        f"{schema.label_of(v)}: BF₀₁ = {1 / bf:.2f}, {bayes_words(bf)}"
-        for v, bf in results[["variable", "bf10"]].dropna().itertuples(index=False)
-    )
+    A BF01 is never worded without its ceiling ``bf01_max``
+    (:func:`analysis.bayes.bf01_max`): at 15 vs 67 with the default prior
+    (r = 0.707) BF01 cannot exceed about 3.51, so "moderate evidence for no
+    difference" is the most the design can give, whatever the data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"variable": ["sodium_post"], "bf10": [1 / 3.3],
+    ...                      "bf01": [3.3], "bf01_max": [3.51]})
+    >>> print(bayes_summary(rows))  # doctest: +NORMALIZE_WHITESPACE
+    Serum sodium, post-race: BF₀₁ = 3.30 of at most 3.51 at these group sizes
+    (JZS prior r = 0.707), moderate evidence for no difference, which is the
+    ceiling: moderate evidence for no difference is the most these group sizes
+    can give, whatever the data
+    """
+    from analysis import schema
+    from analysis.bayes import _evidence_word
+
+    parts = []
+    for v, bf10, bf01, ceiling in results[["variable", "bf10", "bf01", "bf01_max"]].itertuples(
+        index=False
+    ):
+        if pd.isna(bf10):
+            continue
+        text = (
+            f"{schema.label_of(v)}: BF₀₁ = {bf01:.2f} of at most {ceiling:.2f} at these group "
+            f"sizes (JZS prior r = 0.707), {bayes_words(bf10)}"
+        )
+        if ceiling < 10:
+            most = f"{_evidence_word(ceiling)} evidence for no difference"
+            same = bf01 >= 1 and _evidence_word(bf01) == _evidence_word(ceiling)
+            text += (
+                f", which is the ceiling: {most} is the most these group sizes can give, "
+                "whatever the data"
+                if same
+                else f" ({most} is the most these group sizes can give)"
+            )
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def _analyte_label(variable: str) -> str:

@@ -44,9 +44,10 @@ def results_table(results: Any) -> list[str]:
     """
     import pandas as pd
 
-    head = ["variable", "family", "unit", "n cramp / control", "mean diff", "95 % CI",
-            "p (Welch)", "p (Holm, in family)", "margin",
-            "equivalent (Holm, in family)"]  # fmt: skip
+    head = ["variable", "family", "unit", "n cramp / control", "mean diff (post-only)",
+            "95 % CI (post-only Welch)", "p (post-only Welch)",
+            "p (post-only Welch, Holm in family)", "margin (SD units)",
+            "equivalent (post-only Welch TOST, Holm in family)"]  # fmt: skip
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in results.iterrows():
         equivalent = r.get("equivalent_holm", r["equivalent"])
@@ -54,7 +55,9 @@ def results_table(results: Any) -> list[str]:
             code_text(r["variable"]), markdown_text(r.get("family", "")), markdown_text(r["unit"]),
             f"{r['n_cramp']} / {r['n_control']}", _fmt(r["mean_diff"]),
             f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}", _fmt(r["p_welch"]),
-            _fmt(r["p_holm"]), _fmt(r["margin"], 2),
+            _fmt(r["p_holm"]),
+            "" if pd.isna(r["margin"])
+            else f"{_fmt(r['margin'], 2)} ({_fmt(r['margin_sd'], 2)} SD)",
             "" if pd.isna(equivalent) else ("yes" if bool(equivalent) else "no"),
         ]) + " |")  # fmt: skip
     return rows
@@ -105,7 +108,8 @@ def headline_section(headline: Any, reason: str = "") -> list[str]:
     lines += [
         "The three comparisons the 1986 paper is about (post-race sodium and potassium, "
         "plasma-volume change), each by the analysis that can be defended for groups that "
-        "were not randomised: ANCOVA on the pre-race value with HC3 standard errors where "
+        "were not randomised: ANCOVA on the pre-race value with HC2 standard errors and "
+        "Satterthwaite degrees of freedom where "
         "a pre-race value exists, Welch otherwise (docs/inference.md). p and the "
         "equivalence verdict are adjusted by Holm within this family of three; margins "
         "are argued in docs/margins.md. Post-only and change-score results are in "
@@ -162,7 +166,9 @@ def report_intro(
     ]
     if results is not None and len(results):
         lines += ["", "## Results at a glance", "",
-                  "Cramp minus control; 95 % Welch CI; p adjusted by Holm within each "
+                  "Cramp minus control by the post-only Welch analysis, every variable "
+                  "(the headline above is ANCOVA on the pre-race value for pre/post "
+                  "analytes, so its numbers differ); 95 % Welch CI; p adjusted by Holm within each "
                   "family of hypotheses (primary: post-race sodium and potassium and "
                   "plasma-volume change; docs/inference.md); TOST against the margin "
                   "(defaults argued in docs/margins.md unless given). "

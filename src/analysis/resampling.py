@@ -13,7 +13,8 @@ normal (three crampers against 5,000 controls are not a large sample):
   (5,000) or the smaller group has at most :data:`ASYMPTOTIC_MIN_GROUP`
   (1,000) observations and the total is at most
   :data:`RESAMPLING_HARD_MAX_N` (10,000);
-- the large-sample equivalent (the Welch *t* interval or *t*-test) only when
+- the large-sample equivalent (the Welch *t* interval, the Welch *t*-test for the
+  studentized permutation test, Student's pooled *t*-test for the raw one) only when
   the total exceeds :data:`RESAMPLING_MAX_N` **and** both groups exceed
   :data:`ASYMPTOTIC_MIN_GROUP`; ``method`` says so and ``n_resamples`` is 0;
 - nothing (NaN, ``method`` says why) when the smaller group is too small for
@@ -486,11 +487,15 @@ def permutation_test_mean_diff(
     two agree within Monte-Carlo error (tested).
 
     When the total exceeds ``RESAMPLING_MAX_N`` and both groups exceed
-    ``ASYMPTOTIC_MIN_GROUP``, the p-value is that of the Welch *t*-test (R's
-    ``t.test(x, y)``), the large-sample equivalent, and ``method`` reads
-    ``"asymptotic Welch t-test (n=... > RESAMPLING_MAX_N=... and smaller group
-    n=... > ASYMPTOTIC_MIN_GROUP=...)"``. The decision is taken on the smaller
-    group: three values against 5,000 are still permuted (module docstring).
+    ``ASYMPTOTIC_MIN_GROUP``, the p-value is that of Student's pooled *t*-test
+    (R's ``t.test(x, y, var.equal = TRUE)``), the large-sample equivalent of
+    this unstudentized test, whose permutation distribution has the pooled
+    (equal-spread) variance; Welch's test would be the equivalent of another
+    test (:func:`permutation_test_welch`). ``method`` reads ``"asymptotic
+    Student pooled t-test (equal spread assumed) (n=... > RESAMPLING_MAX_N=...
+    and smaller group n=... > ASYMPTOTIC_MIN_GROUP=...)"``. The decision is
+    taken on the smaller group: three values against 5,000 are still permuted
+    (module docstring).
 
     This test assumes that the two distributions are identical under the null
     hypothesis, spread included: with unequal spreads it is not a test of
@@ -690,14 +695,17 @@ def _permutation(
     n = n1 + n2
     regime, reason = _regime(n1, n2)
     if regime != "resample":
-        welch = stats.ttest_ind(x, y, equal_var=False, alternative=alternative)
+        # the raw difference's permutation distribution behaves like Student's
+        # pooled t (same null: identical distributions); the studentized one like Welch's
+        test = stats.ttest_ind(x, y, equal_var=not studentized, alternative=alternative)
         asymptotic = regime == "asymptotic"
+        name = "Welch t-test" if studentized else "Student pooled t-test (equal spread assumed)"
         return PermutationResult(
-            statistic=float(welch.statistic if studentized else np.mean(x) - np.mean(y)),
-            pvalue=float(welch.pvalue) if asymptotic else math.nan,
+            statistic=float(test.statistic if studentized else np.mean(x) - np.mean(y)),
+            pvalue=float(test.pvalue) if asymptotic else math.nan,
             n_resamples=0,
             seed=None,
-            method=f"asymptotic Welch t-test ({reason})" if asymptotic else f"{kind} {reason}",
+            method=f"asymptotic {name} ({reason})" if asymptotic else f"{kind} {reason}",
         )
 
     # Centre the pooled data (smaller rounding error in the sums), put the

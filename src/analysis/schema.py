@@ -116,13 +116,15 @@ DERIVED: dict[str, tuple[str, str]] = {
     "cv_change": ("Red-cell-volume change (Dill & Costill)", "%"),
 }
 
-#: default equivalence margins, in the variable's unit; each is argued in docs/margins.md
+#: default equivalence margins, in the variable's unit: the group shift that would move
+#: 5 % more runners across a clinical decision limit (analysis.margins, docs/margins.md),
+#: rounded down to one significant figure; pv_change has no decision limit (docs/margins.md)
 DEFAULT_MARGINS: dict[str, float] = {
-    "sodium": 3.0,
-    "potassium": 0.5,
-    "chloride": 3.0,
-    "bicarbonate": 2.0,
-    "magnesium": 0.05,
+    "sodium": 1.0,
+    "potassium": 0.1,
+    "chloride": 1.0,
+    "bicarbonate": 0.6,
+    "magnesium": 0.04,
     "pv_change": 5.0,
 }
 

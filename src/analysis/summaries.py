@@ -482,14 +482,17 @@ def check_reported_p(
     (False, True)
     >>> print(res.verdict)  # doctest: +NORMALIZE_WHITESPACE
     reproduced by the two-sided Welch t-test and two-sided Student t-test within
-    the rounding of the printed means and SDs
+    the rounding of the printed means and SDs (4 t-tests tried (two-sided and
+    one-sided, Welch and Student))
 
     Martínez-Navarro et al. (2022), post-race LDH: p = 0.002 is the one-sided
     Welch p.
 
     >>> res = check_reported_p(20, "362.27", "72.10", 68, "307.87", "52.42", "0.002")
-    >>> print(res.verdict)
-    reproduced by the one-sided Welch t-test at the printed values
+    >>> print(res.verdict)  # doctest: +NORMALIZE_WHITESPACE
+    reproduced by the one-sided Welch t-test at the printed values (4 t-tests
+    tried (two-sided and one-sided, Welch and Student); a match by one-sided
+    tests only is also what a two-sided p halved looks like)
     """
     if decimals is not None and isinstance(decimals, Mapping):
         unknown = sorted(set(decimals) - {*_VALUE_NAMES, "reported_p"})
@@ -583,14 +586,24 @@ def _names(tests: tuple[str, ...]) -> str:
     return tests[0] if len(tests) == 1 else ", ".join(tests[:-1]) + " and " + tests[-1]
 
 
+#: said after every verdict: how many tests were tried
+TRIED = f"{len(T_TESTS)} t-tests tried (two-sided and one-sided, Welch and Student)"
+#: said when only one-sided tests reproduce the printed p
+ONE_SIDED_ONLY = "a match by one-sided tests only is also what a two-sided p halved looks like"
+
+
 def _verdict(at_printed: tuple[str, ...], within: tuple[str, ...]) -> str:
     if at_printed:
-        return f"reproduced by the {_names(at_printed)} at the printed values"
-    if within:
-        return (
+        text = f"reproduced by the {_names(at_printed)} at the printed values"
+    elif within:
+        text = (
             f"reproduced by the {_names(within)} within the rounding of the printed means and SDs"
         )
-    return NOT_REPRODUCED
+    else:
+        return f"{NOT_REPRODUCED} ({TRIED})"
+    matched = at_printed or within
+    one_sided = all(name.startswith("one-sided") for name in matched)
+    return f"{text} ({TRIED}" + (f"; {ONE_SIDED_ONLY})" if one_sided else ")")
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,8 @@ def _margin_text(margin: float, unit: str) -> str:
 
 
 def _pooled_table(res: EvidenceSynthesis) -> str:
+    from analysis.meta import SINGLE_STUDY
+
     e = html_text
     head = ("<tr><th>variable</th><th>time point</th><th>unit</th><th>k</th><th>studies</th>"
             "<th>estimate</th>"
@@ -169,14 +171,17 @@ def _pooled_table(res: EvidenceSynthesis) -> str:
             "<th>Q (df), p</th><th>funnel test</th></tr>")  # fmt: skip
     body = []
     for r in res.pooled.itertuples():
-        pi = f"[{_fmt(r.pi_low)}, {_fmt(r.pi_high)}]" if r.k > 1 else "– (one study)"
-        tau = f"{_fmt(r.tau2)} [{_fmt(r.tau2_ci_low)}, {_fmt(r.tau2_ci_high)}]"
+        single = r.k == 1
+        pi = f"[{_fmt(r.pi_low)}, {_fmt(r.pi_high)}]" if not single else f"– ({SINGLE_STUDY})"
+        tau = "–" if single else f"{_fmt(r.tau2)} [{_fmt(r.tau2_ci_low)}, {_fmt(r.tau2_ci_high)}]"
+        i2 = "–" if single else f"{r.i2:.0f}%"
+        q = "–" if single else f"{r.q:.3g} ({r.q_df:.0f}), {_p(r.q_p_value)}"
         body.append(
             f"<tr><td>{e(r.variable)}</td><td>{e(r.time_point)}</td><td>{e(r.unit)}</td>"
             f"<td>{r.k}</td><td>{e(r.studies)}</td><td>{_fmt(r.estimate)}</td>"
             f"<td>[{_fmt(r.ci_low)}, "
-            f"{_fmt(r.ci_high)}]</td><td>{pi}</td><td>{tau}</td><td>{r.i2:.0f}%</td>"
-            f"<td>{r.q:.3g} ({r.q_df:.0f}), {_p(r.q_p_value)}</td><td>{e(r.funnel_test)}</td></tr>"
+            f"{_fmt(r.ci_high)}]</td><td>{pi}</td><td>{tau}</td><td>{i2}</td>"
+            f"<td>{q}</td><td>{e(r.funnel_test)}</td></tr>"
         )
     return f"<table>{head}{''.join(body)}</table>"
 
