@@ -167,7 +167,7 @@ def satterthwaite_df(
     .. [2] Imbens GW, Kolesár M. Robust standard errors in small samples: some
        practical advice. Rev Econ Stat 2016;98:701-12.
     """
-    xtx_inv = np.linalg.inv(design.T @ design)
+    xtx_inv = np.linalg.pinv(design.T @ design)  # pinv: a constant baseline is collinear
     hat = design @ xtx_inv @ design.T
     h = np.diag(hat)
     a = design @ xtx_inv[:, column]
@@ -186,6 +186,8 @@ def satterthwaite_df(
 def _t_summary(estimate: float, se: float, df: float, alpha: float) -> tuple[float, float, float]:
     from scipy import stats
 
+    if not (math.isfinite(se) and se > 0):  # identical values: nothing to test with
+        return math.nan, math.nan, math.nan
     q = float(stats.t.ppf(1 - alpha / 2, df))
     p = float(2 * stats.t.sf(abs(estimate / se), df))
     return p, estimate - q * se, estimate + q * se
