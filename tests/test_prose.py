@@ -130,12 +130,12 @@ def test_adjusted_sentences_follow_the_results(marathon):
     assert len(bullets) == 3
     sodium = lead.loc["sodium"]
     assert bullets[0].startswith(
-        "Serum sodium, post-race: equivalence holds for any margin above "
+        f"{prose.escape('Serum sodium, post-race')}: equivalence holds for any margin above "
         f"{sodium['smallest_margin']:.2f} mmol/L; MDE {sodium['mde']:.2f} mmol/L, margin ±1 mmol/L, "
         f"power at the margin {sodium['power_at_margin']:.0%}"
     )
     verdict = "equivalence shown" if sodium["equivalent_holm"] else "equivalence not shown"
-    assert f"{verdict} (ANCOVA, HC3 SE; Holm within family 'primary' (3 tests)" in bullets[0]
+    assert f"{verdict} (ANCOVA, HC2 SE; Holm within family 'primary' (3 tests)" in bullets[0]
     assert "(Welch t; Holm within family 'primary'" in bullets[2]
     assert "percentage points" in bullets[2]
     ancova = adjusted[adjusted["analysis"] == "ancova"]
@@ -184,7 +184,7 @@ def test_bayes_scales_use_the_student_t_of_the_row(marathon):
         prose.bayes_scales(results, "calcium_post")
     sentences = prose.bayes_tost_sentences(results)
     assert len(sentences) == 3
-    assert sentences[1].startswith("Serum potassium, post-race: ")
+    assert sentences[1].startswith(f"{prose.escape('Serum potassium, post-race')}: ")
     assert f"BF01 = {row['bf01']:.3g} of a possible {row['bf01_max']:.3g}" in sentences[1]
 
 
@@ -194,6 +194,6 @@ def test_efficiency_below_one_says_wider():
          "efficiency_vs_post": [4.0, 0.25]}
     )  # fmt: skip
     assert prose.efficiency_phrase(table) == (
-        "Serum sodium, post-race 4.00 (interval 2.00 times narrower); "
-        "Serum potassium, post-race 0.25 (interval 2.00 times wider)"
+        f"{prose.escape('Serum sodium, post-race')} 4.00 (interval 2.00 times narrower); "
+        f"{prose.escape('Serum potassium, post-race')} 0.25 (interval 2.00 times wider)"
     )

@@ -66,6 +66,9 @@ def test_plots_say_there_is_nothing_to_draw_instead_of_failing():
 
 def test_margin_bullets_with_no_verdict():
     results = pd.DataFrame({"variable": ["sodium_post"], "margin": [3.0], "mde": [np.nan],
-                            "power_at_margin": [np.nan], "equivalent": [pd.NA]})  # fmt: skip
+                            "margin_sd": [np.nan], "power_at_margin": [np.nan],
+                            "equivalent": [pd.NA], "equivalent_holm": [pd.NA],
+                            "equivalence_adjustment": ["no margin: no verdict"],
+                            "bf01": [np.nan], "bf01_max": [np.nan]})  # fmt: skip
     (bullet,) = prose.margin_bullets(results)
     assert "no equivalence verdict" in bullet
