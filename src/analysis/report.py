@@ -60,8 +60,8 @@ __all__ = [
     "sha256_of",
 ]
 
-_VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "matplotlib", "papermill",
-              "nbconvert", "ipykernel")  # fmt: skip
+_VERSIONED = ("cramp-reanalysis", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
+              "papermill", "nbconvert", "ipykernel")  # fmt: skip
 
 
 class ReportError(RuntimeError):
@@ -127,9 +127,10 @@ def report_limitations(cohort: pd.DataFrame, notebooks: Sequence[Path] | None = 
     return lines
 
 
-def _versions() -> dict[str, str]:
+def versions(names: Sequence[str] = _VERSIONED) -> dict[str, str]:
+    """Python's and each named distribution's version, for ``provenance.json``."""
     out = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in names:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -345,7 +346,7 @@ def _provenance(run: _Run, check: CohortCheck, input_hash: str | None) -> dict[s
         "skipped": check.skipped,
         "notebooks": [nb.name for nb in run.notebooks],
         "package": {"name": "cramp-reanalysis", "version": __version__},
-        "versions": _versions(),
+        "versions": versions(),
         "platform": platform.platform(),
         "command": sys.argv,
         "time_started": run.started,

@@ -31,10 +31,10 @@ import platform
 import re
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.report import versions
 from analysis.safe_text import html_text
 
 if TYPE_CHECKING:
@@ -249,16 +249,6 @@ def _html(res: EvidenceSynthesis, figures: list, source: Path, fixture: bool,
             "</body></html>\n")  # fmt: skip
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 def write_synthesis(
     evidence_path: str | Path,
     out_dir: str | Path,
@@ -325,7 +315,7 @@ def write_synthesis(
             "input": {"path": str(source), "sha256": digest, "rows": len(table),
                       "is_test_fixture": meta.is_fixture(source)},
             "options": {"method": method, "test": test, "confidence_level": 0.95},
-            "versions": _versions(), "platform": platform.platform(),
+            "versions": versions(_VERSIONED), "platform": platform.platform(),
             "time_started": started,
             "time_finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }  # fmt: skip
