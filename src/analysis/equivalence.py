@@ -185,23 +185,7 @@ def welch_tost_from_stats(
     margin = _check_margin(margin)
     alpha = _check_alpha(alpha)
     se, df = _welch_se_df(n1, s1, n2, s2)
-    diff = m1 - m2
-    p_lower = float(stats.t.sf((diff + margin) / se, df))
-    p_upper = float(stats.t.cdf((diff - margin) / se, df))
-    p_tost = max(p_lower, p_upper)
-    ci_low, ci_high = _t_interval(diff, se, df, 1 - 2 * alpha)
-    return TostResult(
-        mean_diff=diff,
-        margin=margin,
-        p_lower=p_lower,
-        p_upper=p_upper,
-        p_tost=p_tost,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        alpha=alpha,
-        equivalent=bool(p_tost < alpha),
-        df=df,
-    )
+    return tost_from_estimate(m1 - m2, se, df, margin, alpha=alpha)
 
 
 def welch_tost(
